@@ -1,0 +1,58 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// The pipeline, one module per stage, dependencies pointing one way:
+/// YAML → pack syntax → compiler; expressions → rule-version IR → engine → command-line tool.
+let package = Package(
+    name: "credrules",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "credrules", targets: ["credrules"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // C libraries, each behind one module that only one Swift module imports.
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+
+        // Foundation: positions, diagnostics, calendar dates, exact decimals, canonical JSON.
+        .target(name: "RuleBase"),
+        // libyaml → YAML node tree with positions.
+        .target(name: "RuleYAML", dependencies: ["RuleBase", "CYAML"]),
+        // YAML nodes → untyped pack syntax tree.
+        .target(name: "RuleSyntax", dependencies: ["RuleBase", "RuleYAML"]),
+        // The CEL subset: lexer, parser, checker, planner, evaluator.
+        .target(name: "RuleExpressions", dependencies: ["RuleBase"]),
+        // The compiled rule version: typed IR, canonical JSON, SHA-256.
+        .target(name: "RuleIR", dependencies: [
+            "RuleBase", "RuleExpressions", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // Pack syntax → rule version, with every check; semantic diff.
+        .target(name: "RuleCompiler", dependencies: ["RuleBase", "RuleSyntax", "RuleExpressions", "RuleIR"]),
+        // Rule version + facts + as-of date → windows, gaps, status, log; pack tests; replay.
+        .target(name: "RuleEngine", dependencies: ["RuleBase", "RuleExpressions", "RuleIR"]),
+        // The command-line tool: the only place with file-system access.
+        .executableTarget(name: "credrules", dependencies: [
+            "RuleBase", "RuleYAML", "RuleSyntax", "RuleExpressions", "RuleIR", "RuleCompiler", "RuleEngine",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Benchmarks: speed and memory targets live here, never in timed tests.
+        .executableTarget(name: "credrules-bench", dependencies: [
+            "RuleBase", "RuleExpressions", "RuleIR", "RuleEngine",
+        ], path: "Tools/bench/Sources"),
+
+        .testTarget(name: "RuleBaseTests", dependencies: ["RuleBase"]),
+        .testTarget(name: "RuleYAMLTests", dependencies: ["RuleBase", "RuleYAML"]),
+        .testTarget(name: "RuleExpressionsTests", dependencies: ["RuleBase", "RuleExpressions"]),
+        .testTarget(name: "RuleCompilerTests", dependencies: [
+            "RuleBase", "RuleYAML", "RuleSyntax", "RuleExpressions", "RuleIR", "RuleCompiler",
+        ]),
+        .testTarget(name: "RuleEngineTests", dependencies: [
+            "RuleBase", "RuleExpressions", "RuleIR", "RuleEngine", "RuleCompiler", "RuleSyntax", "RuleYAML",
+        ]),
+        .testTarget(name: "CommandLineTests", dependencies: ["credrules"]),
+    ]
+)

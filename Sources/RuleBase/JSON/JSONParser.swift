@@ -1,0 +1,218 @@
+/// A JSON syntax error with its 1-based position.
+public struct JSONSyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What is wrong.
+    public var message: String
+    /// Where, in the parsed text.
+    public var location: SourceLocation
+
+    public var description: String { "\(location.line):\(location.column): \(message)" }
+}
+
+/// A strict JSON parser (RFC 8259) that keeps key order and number text and refuses
+/// duplicate keys and nesting deeper than ``JSONParser/maximumDepth``.
+public struct JSONParser {
+    /// Deepest nesting accepted; deeper input is an error, never a stack overflow.
+    public static let maximumDepth = 200
+
+    /// Parses one JSON document.
+    public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
+        var bytes = Array(text.utf8)
+        bytes.append(0)
+        return try bytes.withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in
+            var parser = Cursor(bytes: buffer, end: buffer.count - 1)
+            parser.skipSpace()
+            let value = try parser.value(depth: 0)
+            parser.skipSpace()
+            if parser.index != parser.end { throw parser.error("unexpected text after the JSON value") }
+            return value
+        }
+    }
+
+    private struct Cursor {
+        let bytes: UnsafeBufferPointer<UInt8>
+        let end: Int
+        var index = 0
+
+        init(bytes: UnsafeBufferPointer<UInt8>, end: Int) {
+            self.bytes = bytes
+            self.end = end
+        }
+
+        func error(_ message: String) -> JSONSyntaxError {
+            var line = 1
+            var column = 1
+            for i in 0..<min(index, end) {
+                if bytes[i] == 0x0A { line += 1; column = 1 } else if bytes[i] & 0xC0 != 0x80 { column += 1 }
+            }
+            return JSONSyntaxError(message: message, location: SourceLocation(line: line, column: column))
+        }
+
+        mutating func skipSpace() {
+            while index < end {
+                switch bytes[index] {
+                case 0x20, 0x09, 0x0A, 0x0D: index += 1
+                default: return
+                }
+            }
+        }
+
+        mutating func value(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+            guard depth < JSONParser.maximumDepth else { throw error("JSON nested deeper than \(JSONParser.maximumDepth) levels") }
+            guard index < end else { throw error("unexpected end of JSON") }
+            switch bytes[index] {
+            case UInt8(ascii: "{"): return try object(depth: depth)
+            case UInt8(ascii: "["): return try array(depth: depth)
+            case UInt8(ascii: "\""): return .string(try string())
+            case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+            case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+            case UInt8(ascii: "n"): try literal("null"); return .null
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
+            default: throw error("unexpected character in JSON")
+            }
+        }
+
+        mutating func literal(_ word: String) throws(JSONSyntaxError) {
+            let expected = Array(word.utf8)
+            guard index + expected.count <= end else { throw error("invalid literal") }
+            for i in 0..<expected.count where bytes[index + i] != expected[i] { throw error("invalid literal") }
+            index += expected.count
+        }
+
+        mutating func number() throws(JSONSyntaxError) -> JSONValue {
+            let start = index
+            if bytes[index] == UInt8(ascii: "-") { index += 1 }
+            func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+            guard index < end, isDigit(bytes[index]) else { throw error("invalid number") }
+            if bytes[index] == 0x30 { index += 1 } else { while index < end, isDigit(bytes[index]) { index += 1 } }
+            if index < end, bytes[index] == UInt8(ascii: ".") {
+                index += 1
+                guard index < end, isDigit(bytes[index]) else { throw error("invalid number: digits expected after '.'") }
+                while index < end, isDigit(bytes[index]) { index += 1 }
+            }
+            if index < end, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+                index += 1
+                if index < end, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+                guard index < end, isDigit(bytes[index]) else { throw error("invalid number: digits expected in exponent") }
+                while index < end, isDigit(bytes[index]) { index += 1 }
+            }
+            return .number(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+        }
+
+        mutating func string() throws(JSONSyntaxError) -> String {
+            index += 1  // opening quote
+            let start = index
+            // Fast path: no escapes.
+            while index < end, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\"), bytes[index] >= 0x20 {
+                index += 1
+            }
+            if index < end, bytes[index] == UInt8(ascii: "\"") {
+                let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                index += 1
+                guard let s = String(validating: slice, as: UTF8.self) else { throw error("invalid UTF-8 in string") }
+                return s
+            }
+            var scalars = [UInt8](UnsafeBufferPointer(rebasing: bytes[start..<index]))
+            while true {
+                guard index < end else { throw error("unterminated string") }
+                let b = bytes[index]
+                if b == UInt8(ascii: "\"") { index += 1; break }
+                if b < 0x20 { throw error("control character in string") }
+                if b != UInt8(ascii: "\\") { scalars.append(b); index += 1; continue }
+                index += 1
+                guard index < end else { throw error("unterminated escape") }
+                let e = bytes[index]
+                index += 1
+                switch e {
+                case UInt8(ascii: "\""): scalars.append(0x22)
+                case UInt8(ascii: "\\"): scalars.append(0x5C)
+                case UInt8(ascii: "/"): scalars.append(0x2F)
+                case UInt8(ascii: "b"): scalars.append(0x08)
+                case UInt8(ascii: "f"): scalars.append(0x0C)
+                case UInt8(ascii: "n"): scalars.append(0x0A)
+                case UInt8(ascii: "r"): scalars.append(0x0D)
+                case UInt8(ascii: "t"): scalars.append(0x09)
+                case UInt8(ascii: "u"):
+                    var code = try hex4()
+                    if (0xD800..<0xDC00).contains(code) {
+                        guard index + 1 < end, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                            throw error("unpaired surrogate in string")
+                        }
+                        index += 2
+                        let low = try hex4()
+                        guard (0xDC00..<0xE000).contains(low) else { throw error("unpaired surrogate in string") }
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    } else if (0xDC00..<0xE000).contains(code) {
+                        throw error("unpaired surrogate in string")
+                    }
+                    guard let scalar = Unicode.Scalar(code) else { throw error("invalid \\u escape") }
+                    scalars.append(contentsOf: Array(String(Character(scalar)).utf8))
+                default: throw error("invalid escape in string")
+                }
+            }
+            guard let s = String(validating: scalars, as: UTF8.self) else { throw error("invalid UTF-8 in string") }
+            return s
+        }
+
+        mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
+            guard index + 4 <= end else { throw error("invalid \\u escape") }
+            var value: UInt32 = 0
+            for _ in 0..<4 {
+                let b = bytes[index]
+                let digit: UInt32
+                switch b {
+                case 0x30...0x39: digit = UInt32(b - 0x30)
+                case 0x41...0x46: digit = UInt32(b - 0x41 + 10)
+                case 0x61...0x66: digit = UInt32(b - 0x61 + 10)
+                default: throw error("invalid \\u escape")
+                }
+                value = value * 16 + digit
+                index += 1
+            }
+            return value
+        }
+
+        mutating func array(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+            index += 1
+            var items: [JSONValue] = []
+            skipSpace()
+            if index < end, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
+            while true {
+                skipSpace()
+                items.append(try value(depth: depth + 1))
+                skipSpace()
+                guard index < end else { throw error("unterminated array") }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
+                throw error("expected ',' or ']' in array")
+            }
+        }
+
+        mutating func object(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+            index += 1
+            var members: [(String, JSONValue)] = []
+            var seen = Set<String>()
+            skipSpace()
+            if index < end, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+            while true {
+                skipSpace()
+                guard index < end, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key in object") }
+                let keyStart = index
+                let key = try string()
+                guard seen.insert(key).inserted else {
+                    index = keyStart
+                    throw error("duplicate key \"\(key)\" in object")
+                }
+                skipSpace()
+                guard index < end, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after object key") }
+                index += 1
+                skipSpace()
+                members.append((key, try value(depth: depth + 1)))
+                skipSpace()
+                guard index < end else { throw error("unterminated object") }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+                throw error("expected ',' or '}' in object")
+            }
+        }
+    }
+}

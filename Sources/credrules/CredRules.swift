@@ -1,0 +1,2 @@
+@main
+struct CredRules { static func main() {} }

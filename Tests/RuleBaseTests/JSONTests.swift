@@ -1,0 +1,44 @@
+import RuleBase
+import Testing
+
+@Suite struct JSONTests {
+    @Test func canonicalSortsKeysAndNormalisesNumbers() throws {
+        let value = try JSONParser.parse(#"{ "b": [1.50, 2e2, -0], "a": {"z": "x\ny", "é": true, "A": null} }"#)
+        #expect(value.canonicalText == #"{"a":{"A":null,"z":"x\ny","é":true},"b":[1.5,200,0]}"#)
+    }
+
+    @Test(arguments: [
+        ("1.0", "1"), ("0.000", "0"), ("-12.3400", "-12.34"), ("1e-3", "0.001"), ("1E+30", "1e+30"), ("123", "123"),
+    ])
+    func canonicalNumbers(text: String, expected: String) {
+        #expect(JSONValue.canonicalNumber(text) == expected)
+    }
+
+    @Test(arguments: [
+        (#"{"a":1,"a":2}"#, "duplicate key"),
+        ("[1,]", "unexpected character"),
+        (#"{"a" 1}"#, "expected ':'"),
+        ("01", "unexpected text"),
+        (#""\ud800""#, "unpaired surrogate"),
+        ("[1] x", "unexpected text"),
+    ])
+    func rejectsMalformedInputWithPosition(text: String, fragment: String) {
+        #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(text) }
+        do {
+            _ = try JSONParser.parse(text)
+        } catch {
+            #expect(error.message.contains(fragment), "\(error.message)")
+        }
+    }
+
+    @Test func deepNestingIsAnErrorNotACrash() {
+        let text = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(text) }
+    }
+
+    @Test func escapesRoundTrip() throws {
+        let value = try JSONParser.parse(#""tab\tquote\"uni\u00e9\ud83d\ude00""#)
+        #expect(value == .string("tab\tquote\"unié😀"))
+        #expect(try JSONParser.parse(value.canonicalText) == value)
+    }
+}
