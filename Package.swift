@@ -26,9 +26,7 @@ let package = Package(
         // The CEL subset: lexer, parser, checker, planner, evaluator.
         .target(name: "RuleExpressions", dependencies: ["RuleBase"]),
         // The compiled rule version: typed IR, canonical JSON, SHA-256.
-        .target(name: "RuleIR", dependencies: [
-            "RuleBase", "RuleExpressions", .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        .target(name: "RuleIR", dependencies: ["RuleBase", .product(name: "Crypto", package: "swift-crypto")]),
         // Pack syntax → rule version, with every check; semantic diff.
         .target(name: "RuleCompiler", dependencies: ["RuleBase", "RuleSyntax", "RuleExpressions", "RuleIR"]),
         // Rule version + facts + as-of date → windows, gaps, status, log; pack tests; replay.
