@@ -1,2 +1,14 @@
+import ArgumentParser
+
+/// The credrules command line: compile rule packs, evaluate providers, replay audits.
 @main
-struct CredRules { static func main() {} }
+struct CredRules: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "credrules",
+        abstract: "Compile state-board rule packs and evaluate provider compliance.",
+        subcommands: [
+            CheckCommand.self, CompileCommand.self, DiffCommand.self,
+            ExprCommand.self,
+        ]
+    )
+}

@@ -1,0 +1,5 @@
+import ArgumentParser
+
+struct CompileCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "compile", abstract: "Not yet built.")
+}

@@ -1,0 +1,5 @@
+import ArgumentParser
+
+struct ExprCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "expr", abstract: "Evaluate CEL expressions.")
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The exit codes of every subcommand, in one place.
+enum ExitCodes {
+    /// Everything clean.
+    static let success = ExitCode(0)
+    /// Input had errors (invalid pack, rejected fact rows, failed pack tests, replay mismatch).
+    static let failure = ExitCode(1)
+    /// The command line itself was wrong.
+    static let usage = ExitCode(2)
+}
