@@ -7,7 +7,8 @@ struct CredRules: ParsableCommand {
         commandName: "credrules",
         abstract: "Compile state-board rule packs and evaluate provider compliance.",
         subcommands: [
-            CheckCommand.self, CompileCommand.self, DiffCommand.self,
+            CheckCommand.self, CompileCommand.self, TestCommand.self, DiffCommand.self,
+            EvalCommand.self, ExplainCommand.self, ReplayCommand.self, ImpactCommand.self,
             ExprCommand.self,
         ]
     )

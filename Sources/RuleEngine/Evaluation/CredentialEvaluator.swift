@@ -1,0 +1,456 @@
+import RuleBase
+import RuleExpressions
+import RuleIR
+
+/// Evaluates one rule version for one credential row.
+struct CredentialEvaluator {
+    let loaded: LoadedRuleVersion
+    let context: ProviderContext
+    let credential: FactRow
+    let asOf: CalendarDate
+
+    private var version: RuleVersion { loaded.version }
+
+    func run() -> CredentialEvaluation {
+        let cycle = deriveCycle()
+        var variables = baseVariables(cycle)
+        var missingAttributes = Set<String>()
+        var defaultsUsed: [(String, ScalarValue)] = []
+        for declaration in version.attributes.sorted(by: { $0.key < $1.key }) {
+            if let raw = context.attributes[declaration.key], let value = ScalarValue(json: raw, type: declaration.type) {
+                variables["provider.\(declaration.key)"] = value.celValue
+            } else if let fallback = declaration.defaultValue {
+                variables["provider.\(declaration.key)"] = fallback.celValue
+                defaultsUsed.append((declaration.key, fallback))
+            } else {
+                missingAttributes.insert(declaration.key)
+            }
+        }
+        var parameterValues: [(String, ScalarValue)] = []
+        if let end = cycle.end {
+            for parameter in version.parameters.sorted(by: { $0.name < $1.name }) {
+                if let value = parameter.value(forCycleEnding: end) {
+                    variables["params.\(parameter.name)"] = value.celValue
+                    parameterValues.append((parameter.name, value))
+                }
+            }
+        }
+        let scope = Scope(variables: variables, missingAttributes: missingAttributes, loaded: loaded)
+
+        var results: [RequirementResult] = []
+        for requirement in version.requirements {
+            results.append(evaluate(requirement, cycle: cycle, scope: scope))
+        }
+        var gaps = results.flatMap(\.gaps)
+        gaps += credentialGaps(cycle: cycle, results: results)
+        let status = Self.status(cycle: cycle, results: results, credentialGaps: gaps, asOf: asOf,
+                                 warnDays: version.cycle.warnWithinDays)
+        let daysUntilDue = cycle.end.map { asOf.days(until: $0) }
+        var evaluation = CredentialEvaluation(
+            providerID: context.facts.providerID, ruleVersionID: version.id, ruleType: version.pack,
+            ruleVersionHash: loaded.hash, asOf: asOf, credentialKind: version.credential, credentialID: credential.id,
+            windowStart: cycle.windowStart, windowEnd: cycle.end, nextRenewalDate: cycle.end, daysUntilDue: daysUntilDue,
+            renewalNumber: cycle.renewalNumber, status: status, requirements: results, gaps: gaps,
+            parameterValues: parameterValues, defaultsUsed: defaultsUsed, inputs: .null, outputs: .null)
+        evaluation.inputs = LogDocuments.inputs(evaluation, version: version, facts: context.facts, credential: credential)
+        evaluation.outputs = LogDocuments.outputs(evaluation)
+        return evaluation
+    }
+
+    // MARK: Cycle
+
+    struct DerivedCycle {
+        var issue: CalendarDate?
+        var end: CalendarDate?
+        var windowStart: CalendarDate?
+        var renewalNumber: Int?
+        var monthsLicensed: Int?
+    }
+
+    /// The cycle ends on the credential's expiration date; the CME window is the
+    /// `cme_window_months` ending there, starting the day after the previous expiration (and
+    /// never before the issue date); the renewal number is the smallest k ≥ 1 with
+    /// issue + k × cycle ≥ end.
+    func deriveCycle() -> DerivedCycle {
+        var cycle = DerivedCycle()
+        cycle.end = credential.date("expiration_date")
+        cycle.issue = credential.date("issue_date")
+        guard let end = cycle.end else { return cycle }
+        let months = max(1, version.cycle.months)
+        if var start = end.adding(months: -version.cycle.cmeWindowMonths)?.adding(days: 1) {
+            if let issue = cycle.issue, issue > start, issue <= end { start = issue }
+            cycle.windowStart = start
+        }
+        if let issue = cycle.issue {
+            var k = 1
+            while k < 1000, let candidate = issue.adding(months: k * months), candidate < end { k += 1 }
+            cycle.renewalNumber = k
+            cycle.monthsLicensed = Self.wholeMonths(from: issue, to: end)
+        }
+        return cycle
+    }
+
+    static func wholeMonths(from a: CalendarDate, to b: CalendarDate) -> Int {
+        guard a <= b else { return 0 }
+        var months = (b.year - a.year) * 12 + (b.month - a.month)
+        if let shifted = a.adding(months: months), shifted > b { months -= 1 }
+        return max(0, months)
+    }
+
+    private func baseVariables(_ cycle: DerivedCycle) -> [String: CELValue] {
+        var v: [String: CELValue] = [
+            "as_of": .date(asOf),
+            "credential.id": .string(credential.id),
+            "credential.state": .string(credential.string("state") ?? ""),
+            "credential.license_type": .string(credential.string("license_type") ?? ""),
+            "credential.status": .string(credential.string("status") ?? (credential.table == "licenses" ? "" : "active")),
+        ]
+        if let issue = cycle.issue { v["credential.issue_date"] = .date(issue) }
+        if let end = cycle.end {
+            v["credential.expiration_date"] = .date(end)
+            v["cycle.end"] = .date(end)
+        }
+        if let start = cycle.windowStart { v["cycle.start"] = .date(start) }
+        if let n = cycle.renewalNumber { v["cycle.renewal_number"] = .int(Int64(n)) }
+        if let m = cycle.monthsLicensed { v["cycle.months_licensed"] = .int(Int64(m)) }
+        for (name, list) in context.lists { v[name] = list }
+        return v
+    }
+
+    // MARK: Requirements
+
+    struct Scope {
+        let variables: [String: CELValue]
+        let missingAttributes: Set<String>
+        let loaded: LoadedRuleVersion
+
+        enum Outcome {
+            case value(CELValue)
+            case missing([String])
+            case failed(String)
+        }
+
+        func evaluate(_ expression: Expression) -> Outcome {
+            let missing = expression.attributes.filter { missingAttributes.contains($0) }
+            if !missing.isEmpty { return .missing(missing) }
+            switch loaded.evaluate(expression, variables) {
+            case .success(let value): return .value(value)
+            case .failure(let message): return .failed(message)
+            }
+        }
+    }
+
+    private func citation(_ id: String) -> String {
+        version.citations.first { $0.id == id }?.text ?? id
+    }
+
+    private func unknown(_ requirement: Requirement, _ what: String, trace: [String]) -> RequirementResult {
+        var result = RequirementResult(id: requirement.id, kind: requirement.kind, outcome: .unknown, reason: what)
+        result.trace = trace
+        result.gaps = [Gap(type: .missingData, code: nil, description: "Cannot decide \(requirement.title): \(what) (\(citation(requirement.cite)))",
+                           severity: .medium, requirementID: requirement.id, citation: citation(requirement.cite), dueDate: nil)]
+        return result
+    }
+
+    private func evaluate(_ requirement: Requirement, cycle: DerivedCycle, scope: Scope) -> RequirementResult {
+        var trace: [String] = []
+        if credential.table == "licenses", version.appliesTo.licenseTypes != nil, credential.string("license_type") == nil {
+            return unknown(requirement, "license \(credential.id) has no license_type", trace: trace)
+        }
+        if let cadence = requirement.cadence {
+            guard let n = cycle.renewalNumber else {
+                return unknown(requirement, "the renewal number needs the credential's issue_date", trace: trace)
+            }
+            trace.append("cadence: renewal \(n) \(cadence.includes(renewal: n) ? "is" : "is not") a due renewal")
+            if !cadence.includes(renewal: n) {
+                var result = RequirementResult(id: requirement.id, kind: requirement.kind, outcome: .notApplicable,
+                                               reason: "not due at renewal \(n)")
+                result.trace = trace
+                return result
+            }
+        }
+        if let when = requirement.when {
+            switch scope.evaluate(when) {
+            case .missing(let keys):
+                return unknown(requirement, "missing provider attribute \(keys.map { "`\($0)`" }.joined(separator: ", "))", trace: trace)
+            case .failed(let message):
+                return unknown(requirement, "condition `\(when.source)` failed: \(message)", trace: trace)
+            case .value(let value):
+                trace.append("when `\(when.source)` → \(Self.describe(value))")
+                if value != .bool(true) {
+                    var result = RequirementResult(id: requirement.id, kind: requirement.kind, outcome: .notApplicable,
+                                                   reason: "condition is false")
+                    result.trace = trace
+                    return result
+                }
+            }
+        }
+        // Exemptions: the highest precedence that holds wins; ties resolve by pack order.
+        let candidates = version.exemptions.enumerated()
+            .filter { $0.element.covers(requirement.id) }
+            .sorted { ($0.element.precedence, -$0.offset) > ($1.element.precedence, -$1.offset) }
+        for (_, exemption) in candidates {
+            switch scope.evaluate(exemption.when) {
+            case .value(.bool(true)):
+                trace.append("exemption \(exemption.id): `\(exemption.when.source)` → true (\(citation(exemption.cite)))")
+                var result = RequirementResult(id: requirement.id, kind: requirement.kind, outcome: .exempt,
+                                               reason: "exempt under \(exemption.id) (\(citation(exemption.cite)))")
+                result.exemptedBy = exemption.id
+                result.trace = trace
+                return result
+            case .value(let v):
+                trace.append("exemption \(exemption.id): `\(exemption.when.source)` → \(Self.describe(v))")
+            case .missing(let keys):
+                trace.append("exemption \(exemption.id): not decided, missing \(keys.joined(separator: ", "))")
+            case .failed(let message):
+                trace.append("exemption \(exemption.id): failed: \(message)")
+            }
+        }
+        var result: RequirementResult
+        switch requirement.kind {
+        case .credentialCurrent: result = credentialCurrent(requirement, cycle: cycle)
+        case .cmeHours, .oneTimeTraining: result = hours(requirement, cycle: cycle, scope: scope)
+        case .registrationCurrent, .certificationCurrent: result = registration(requirement)
+        case .custom: result = custom(requirement, cycle: cycle, scope: scope)
+        }
+        result.trace = trace + result.trace
+        return result
+    }
+
+    private var credentialNoun: String {
+        switch version.credential {
+        case .license: "License \(credential.string("license_number") ?? credential.id)"
+        case .deaRegistration: "DEA registration \(credential.string("registration_number") ?? credential.id)"
+        case .csrCertificate: "Controlled-substance registration \(credential.string("csr_number") ?? credential.id)"
+        case .boardCertification: "Board certification \(credential.id)"
+        }
+    }
+
+    private func credentialCurrent(_ requirement: Requirement, cycle: DerivedCycle) -> RequirementResult {
+        let cite = citation(requirement.cite)
+        var result = RequirementResult(id: requirement.id, kind: requirement.kind, outcome: .met, reason: "in force")
+        guard let end = cycle.end else { return unknown(requirement, "no expiration_date", trace: []) }
+        result.deadline = end
+        let status = credential.string("status") ?? "active"
+        result.trace.append("status \(status), expires \(end)")
+        if status != "active" {
+            result.outcome = .unmet
+            result.reason = "status is \(status)"
+            result.gaps.append(Gap(type: .credentialInactive, code: nil, description: "\(credentialNoun) is \(status) (\(cite))",
+                                   severity: requirement.severity, requirementID: requirement.id, citation: cite, dueDate: nil))
+        } else if end < asOf {
+            result.outcome = .unmet
+            result.reason = "expired on \(end)"
+            result.gaps.append(Gap(type: .credentialExpired, code: nil,
+                                   description: "\(credentialNoun) expired on \(end), \(end.days(until: asOf)) days ago (\(cite))",
+                                   severity: requirement.severity, requirementID: requirement.id, citation: cite, dueDate: end))
+        } else if asOf.days(until: end) <= version.cycle.warnWithinDays {
+            result.gaps.append(Gap(type: .credentialExpiring, code: nil,
+                                   description: "\(credentialNoun) expires on \(end), in \(asOf.days(until: end)) days (\(cite))",
+                                   severity: .medium, requirementID: requirement.id, citation: cite, dueDate: end))
+        }
+        return result
+    }
+
+    /// The deadline of a one-time training, relative to the current cycle.
+    func resolve(_ deadline: Deadline, cycle: DerivedCycle) -> CalendarDate? {
+        let months = max(1, version.cycle.months)
+        switch deadline {
+        case .date(let d): return d
+        case .monthsAfterIssue(let n): return cycle.issue?.adding(months: n)
+        case .renewal(let k):
+            guard let end = cycle.end, let n = cycle.renewalNumber else { return nil }
+            return end.adding(months: (k - n) * months)
+        case .firstRenewalAfter(let d):
+            guard var end = cycle.end else { return nil }
+            var steps = 0
+            while end < d, steps < 10_000, let next = end.adding(months: months) { end = next; steps += 1 }
+            while steps < 10_000, let previous = end.adding(months: -months), previous >= d { end = previous; steps += 1 }
+            return end
+        case .earliestOf(let list):
+            let dates = list.map { resolve($0, cycle: cycle) }
+            return dates.contains(nil) ? nil : dates.compactMap { $0 }.min()
+        case .latestOf(let list):
+            let dates = list.map { resolve($0, cycle: cycle) }
+            return dates.contains(nil) ? nil : dates.compactMap { $0 }.max()
+        }
+    }
+
+    private func hours(_ requirement: Requirement, cycle: DerivedCycle, scope: Scope) -> RequirementResult {
+        let cite = citation(requirement.cite)
+        var trace: [String] = []
+        let required: ExactDecimal
+        switch requirement.hours {
+        case .constant(let d)?: required = d
+        case .expression(let e)?:
+            switch scope.evaluate(e) {
+            case .value(.decimal(let d)): required = d; trace.append("hours `\(e.source)` → \(d)")
+            case .value(.int(let i)): required = ExactDecimal(Int(i)); trace.append("hours `\(e.source)` → \(i)")
+            case .value(let v): return unknown(requirement, "hours `\(e.source)` gave \(Self.describe(v))", trace: trace)
+            case .missing(let keys): return unknown(requirement, "missing provider attribute \(keys.joined(separator: ", "))", trace: trace)
+            case .failed(let message): return unknown(requirement, "hours `\(e.source)` failed: \(message)", trace: trace)
+            }
+        case nil: required = .zero
+        }
+        let isTraining = requirement.kind == .oneTimeTraining
+        var windowStart: CalendarDate?
+        let deadline: CalendarDate?
+        if isTraining {
+            deadline = requirement.deadline.map { resolve($0, cycle: cycle) } ?? cycle.end
+            guard deadline != nil else { return unknown(requirement, "the deadline needs the credential's issue_date", trace: trace) }
+        } else {
+            deadline = cycle.end
+            guard let end = cycle.end else { return unknown(requirement, "no expiration_date", trace: trace) }
+            if let lookback = requirement.lookbackMonths {
+                windowStart = end.adding(months: -lookback)?.adding(days: 1)
+            } else {
+                windowStart = cycle.windowStart
+            }
+        }
+        var earned = ExactDecimal.zero
+        var counted: [String] = []
+        for event in context.facts.rows("cme_events") {
+            guard let completed = event.date("completion_date"), completed <= asOf else { continue }
+            if let categories = requirement.categories, !categories.contains(event.string("category") ?? "") { continue }
+            if let creditTypes = requirement.creditTypes, !creditTypes.contains(event.string("credit_type") ?? "") { continue }
+            if !isTraining {
+                guard let start = windowStart, let end = cycle.end, completed >= start, completed <= end else { continue }
+                if let expires = event.date("expiration_date"), expires < end { continue }
+            }
+            guard let credits = event.decimal("credits_earned"), let sum = earned.adding(credits) else { continue }
+            earned = sum
+            counted.append(event.id)
+            trace.append("counted \(event.id): \(credits) h \(event.string("category") ?? "") on \(completed)")
+        }
+        var result = RequirementResult(id: requirement.id, kind: requirement.kind, outcome: .met, reason: "")
+        result.earned = earned
+        result.required = required
+        result.windowStart = windowStart
+        result.windowEnd = isTraining ? nil : cycle.end
+        result.deadline = deadline
+        result.countedRows = counted
+        result.trace = trace
+        if earned >= required {
+            result.reason = "\(earned) of \(required) hours"
+            return result
+        }
+        result.outcome = .unmet
+        let short = required.subtracting(earned) ?? required
+        let topic = requirement.categories.map { $0.map { $0.replacingOccurrences(of: "_", with: " ") }.joined(separator: " or ") + " " } ?? ""
+        let formal = requirement.creditTypes.map { " (credit types: \($0.joined(separator: ", ")))" } ?? ""
+        let due = deadline.map { " by \($0)" } ?? ""
+        result.reason = "\(earned) of \(required) hours"
+        let description: String
+        let gapType: GapType
+        if isTraining {
+            gapType = .trainingMissing
+            description = "Needs \(short.formatted(minimumFractionDigits: 1)) more hours of one-time \(topic)training\(formal)\(due) (\(cite))"
+        } else {
+            gapType = requirement.categories == nil ? .cmeHoursShort : .cmeCategoryShort
+            description = "Needs \(short.formatted(minimumFractionDigits: 1)) more hours of \(topic)CME\(formal)\(due): \(earned.formatted(minimumFractionDigits: 1)) of \(required.formatted(minimumFractionDigits: 1)) earned (\(cite))"
+        }
+        result.gaps = [Gap(type: requirement.gapType == .custom ? gapType : requirement.gapType, code: nil, description: description,
+                           severity: requirement.severity, requirementID: requirement.id, citation: cite, dueDate: deadline)]
+        return result
+    }
+
+    private func registration(_ requirement: Requirement) -> RequirementResult {
+        let cite = citation(requirement.cite)
+        let table = requirement.kind == .certificationCurrent ? "board_certifications" : (requirement.registration ?? .deaRegistration).table
+        let noun = requirement.kind == .certificationCurrent
+            ? "board certification" + (requirement.specialties.map { " in \($0.joined(separator: " or "))" } ?? "")
+            : (requirement.registration == .csrCertificate ? "state controlled-substance registration" : "DEA registration")
+        let state = credential.string("state") ?? ""
+        let sameState = requirement.kind == .registrationCurrent && (requirement.sameState ?? true) && !state.isEmpty
+        let held = context.facts.rows(table).filter { row in
+            if sameState, row.string("state") != state { return false }
+            if let specialties = requirement.specialties, !specialties.contains(row.string("specialty") ?? "") { return false }
+            return true
+        }
+        var result = RequirementResult(id: requirement.id, kind: requirement.kind, outcome: .met, reason: "")
+        let current = held.filter { row in row.date("expiration_date").map { $0 >= asOf } ?? (table == "board_certifications") }
+        let place = sameState ? " for \(state)" : ""
+        if let row = current.first {
+            result.countedRows = current.map(\.id)
+            result.reason = "\(row.id) current"
+            result.trace = current.map { "held \($0.id), expires \($0.string("expiration_date") ?? "never")" }
+            return result
+        }
+        result.outcome = .unmet
+        if held.isEmpty {
+            result.reason = "none held"
+            result.gaps = [Gap(type: .registrationMissing, code: nil, description: "No \(noun)\(place) on file (\(cite))",
+                               severity: requirement.severity, requirementID: requirement.id, citation: cite, dueDate: nil)]
+        } else {
+            let latest = held.compactMap { $0.date("expiration_date") }.max()
+            result.deadline = latest
+            result.countedRows = held.map(\.id)
+            result.reason = "expired"
+            let type: GapType = requirement.kind == .certificationCurrent ? .certificationExpired : .registrationExpired
+            result.gaps = [Gap(type: type, code: nil,
+                               description: "The \(noun)\(place) expired on \(latest?.description ?? "an unknown date") (\(cite))",
+                               severity: requirement.severity, requirementID: requirement.id, citation: cite, dueDate: latest)]
+        }
+        return result
+    }
+
+    private func custom(_ requirement: Requirement, cycle: DerivedCycle, scope: Scope) -> RequirementResult {
+        let cite = citation(requirement.cite)
+        guard let check = requirement.check else { return unknown(requirement, "no check expression", trace: []) }
+        switch scope.evaluate(check) {
+        case .missing(let keys): return unknown(requirement, "missing provider attribute \(keys.joined(separator: ", "))", trace: [])
+        case .failed(let message): return unknown(requirement, "check `\(check.source)` failed: \(message)", trace: [])
+        case .value(let value):
+            var result = RequirementResult(id: requirement.id, kind: requirement.kind, outcome: value == .bool(true) ? .met : .unmet,
+                                           reason: "check is \(Self.describe(value))")
+            result.trace = ["check `\(check.source)` → \(Self.describe(value))"]
+            result.deadline = cycle.end
+            if result.outcome == .unmet {
+                let message = requirement.message ?? requirement.title
+                result.gaps = [Gap(type: .custom, code: requirement.code, description: "\(message) (\(cite))",
+                                   severity: requirement.severity, requirementID: requirement.id, citation: cite, dueDate: cycle.end)]
+            }
+            return result
+        }
+    }
+
+    /// Gaps about the credential that no requirement reported (a pack without `credential_current`).
+    private func credentialGaps(cycle: DerivedCycle, results: [RequirementResult]) -> [Gap] {
+        guard !version.requirements.contains(where: { $0.kind == .credentialCurrent }) else { return [] }
+        let status = credential.string("status") ?? "active"
+        if status != "active" {
+            return [Gap(type: .credentialInactive, code: nil, description: "\(credentialNoun) is \(status)", severity: .critical,
+                        requirementID: nil, citation: nil, dueDate: nil)]
+        }
+        if let end = cycle.end, end < asOf {
+            return [Gap(type: .credentialExpired, code: nil, description: "\(credentialNoun) expired on \(end)", severity: .critical,
+                        requirementID: nil, citation: nil, dueDate: end)]
+        }
+        return []
+    }
+
+    /// Grammar/pack-language.md §8.
+    static func status(
+        cycle: DerivedCycle, results: [RequirementResult], credentialGaps gaps: [Gap], asOf: CalendarDate, warnDays: Int
+    ) -> ComplianceStatus {
+        if gaps.contains(where: { $0.type == .credentialExpired || $0.type == .credentialInactive }) { return .nonCompliant }
+        let unmet = results.filter { $0.outcome == .unmet }
+        if unmet.contains(where: { $0.deadline.map { $0 < asOf } ?? true }) { return .nonCompliant }
+        if unmet.contains(where: { $0.deadline.map { asOf.days(until: $0) <= warnDays } ?? false }) { return .atRisk }
+        if results.contains(where: { $0.outcome == .unknown }) { return .unknown }
+        if !unmet.isEmpty { return .inProgress }
+        return .compliant
+    }
+
+    static func describe(_ value: CELValue) -> String {
+        switch value {
+        case .bool(let b): b ? "true" : "false"
+        case .int(let i): String(i)
+        case .decimal(let d): d.description
+        case .date(let d): d.description
+        case .string(let s): "\"\(s)\""
+        case .null: "null"
+        default: value.typedJSON.compactText
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import RuleBase
+import RuleExpressions
+import RuleIR
+
+/// A rule version with every expression compiled once, ready to evaluate many providers.
+///
+/// Compiling here (rather than trusting the compiler's output) also re-checks the rule version:
+/// a replayed or hand-edited rule version with a bad expression fails to load.
+public struct LoadedRuleVersion: Sendable {
+    /// The rule version.
+    public let version: RuleVersion
+    /// SHA-256 of its canonical JSON.
+    public let hash: String
+    let environment: CELEnvironment
+    let variableNames: [String]
+    private let compiled: [String: CompiledExpression]
+
+    /// An expression in a rule version that does not compile.
+    public struct LoadError: Error, Sendable, CustomStringConvertible {
+        /// Which rule version.
+        public var ruleVersionID: String
+        /// The expression text.
+        public var expression: String
+        /// Why.
+        public var message: String
+
+        public var description: String { "\(ruleVersionID): expression `\(expression)`: \(message)" }
+    }
+
+    /// Compiles every expression of `version`.
+    public init(_ version: RuleVersion) throws(LoadError) {
+        self.version = version
+        self.hash = version.hash
+        let declarations = ExpressionVariables.declarations(parameters: version.parameters, attributes: version.attributes)
+        var variables: [(name: String, type: CELType)] = []
+        for declaration in declarations {
+            guard let type = CELType(parsing: declaration.type) else {
+                throw LoadError(ruleVersionID: version.id, expression: declaration.name, message: "unknown type `\(declaration.type)`")
+            }
+            variables.append((declaration.name, type))
+        }
+        self.variableNames = declarations.map(\.name)
+        let environment = CELEnvironment(variables: variables)
+        self.environment = environment
+        var compiled: [String: CompiledExpression] = [:]
+        var expressions: [Expression] = []
+        for requirement in version.requirements {
+            if let when = requirement.when { expressions.append(when) }
+            if let check = requirement.check { expressions.append(check) }
+            if case .expression(let e)? = requirement.hours { expressions.append(e) }
+        }
+        expressions += version.exemptions.map(\.when)
+        for expression in expressions where compiled[expression.source] == nil {
+            switch CompiledExpression.compile(expression.source, in: environment, check: true) {
+            case .success(let c): compiled[expression.source] = c
+            case .failure(let issues):
+                throw LoadError(ruleVersionID: version.id, expression: expression.source,
+                                message: issues.map(\.message).joined(separator: "; "))
+            }
+        }
+        self.compiled = compiled
+    }
+
+    /// Evaluates an expression of this rule version with the given variable values.
+    func evaluate(_ expression: Expression, _ values: [String: CELValue]) -> Result<CELValue, String> {
+        guard let program = compiled[expression.source] else { return .failure("expression was not compiled") }
+        let activation = CELActivation(environment: environment, values: values)
+        switch program.evaluate(activation) {
+        case .success(let value): return .success(value)
+        case .failure(let issue): return .failure(issue.message)
+        }
+    }
+}

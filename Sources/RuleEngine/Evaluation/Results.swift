@@ -1,0 +1,102 @@
+public import RuleBase
+public import RuleIR
+
+/// How one requirement ended for one credential.
+public enum RequirementOutcome: String, Sendable, Hashable, CaseIterable {
+    case met, unmet, exempt
+    case notApplicable = "not_applicable"
+    case unknown
+}
+
+/// The output vocabulary's `compliance_status`.
+public enum ComplianceStatus: String, Sendable, Hashable, CaseIterable {
+    case compliant
+    case inProgress = "in_progress"
+    case atRisk = "at_risk"
+    case nonCompliant = "non_compliant"
+    case unknown
+}
+
+/// A gap: something a provider must do, tied to a requirement and its citation.
+public struct Gap: Sendable, Hashable {
+    /// Gap type from the output vocabulary.
+    public var type: GapType
+    /// For `custom` gaps, the pack's own code.
+    public var code: String?
+    /// A concrete sentence: what, how much, by when, under which law.
+    public var description: String
+    /// Severity.
+    public var severity: GapSeverity
+    /// The requirement that produced it (nil for gaps about the credential itself).
+    public var requirementID: String?
+    /// The citation text.
+    public var citation: String?
+    /// When it must be closed, if known.
+    public var dueDate: CalendarDate?
+}
+
+/// The result of one requirement for one credential.
+public struct RequirementResult: Sendable, Hashable {
+    /// Requirement id.
+    public var id: String
+    /// Kind.
+    public var kind: RequirementKind
+    /// Outcome.
+    public var outcome: RequirementOutcome
+    /// Hours earned that counted (hour kinds).
+    public var earned: ExactDecimal?
+    /// Hours required (hour kinds).
+    public var required: ExactDecimal?
+    /// The window hours were counted in (hour kinds).
+    public var windowStart: CalendarDate?
+    public var windowEnd: CalendarDate?
+    /// When it is due.
+    public var deadline: CalendarDate?
+    /// Ids of the fact rows that counted.
+    public var countedRows: [String] = []
+    /// The exemption that applied.
+    public var exemptedBy: String?
+    /// A short reason in words.
+    public var reason: String
+    /// Gaps it produced.
+    public var gaps: [Gap] = []
+    /// What the evaluation saw, for `explain` (expressions and their values, rows, parameters).
+    public var trace: [String] = []
+}
+
+/// The evaluation of one rule version for one credential of one provider.
+public struct CredentialEvaluation: Sendable {
+    /// Provider id.
+    public var providerID: String
+    /// The rule version's id (`pack@version`), type (pack) and hash.
+    public var ruleVersionID: String
+    public var ruleType: String
+    public var ruleVersionHash: String
+    /// As-of date.
+    public var asOf: CalendarDate
+    /// The evaluated credential.
+    public var credentialKind: CredentialKind
+    public var credentialID: String
+    /// The CME window (both ends inclusive).
+    public var windowStart: CalendarDate?
+    public var windowEnd: CalendarDate?
+    /// The credential's expiration date.
+    public var nextRenewalDate: CalendarDate?
+    /// `next_renewal_date − as_of`, negative when past.
+    public var daysUntilDue: Int?
+    /// Renewal number of the current cycle.
+    public var renewalNumber: Int?
+    /// Overall status.
+    public var status: ComplianceStatus
+    /// Per requirement, in pack order.
+    public var requirements: [RequirementResult]
+    /// Every gap, requirement gaps first in pack order.
+    public var gaps: [Gap]
+    /// Parameter values in force for the cycle, by name.
+    public var parameterValues: [(String, ScalarValue)]
+    /// Attribute defaults that stood in for missing facts.
+    public var defaultsUsed: [(String, ScalarValue)]
+    /// The execution log's inputs and outputs.
+    public var inputs: JSONValue
+    public var outputs: JSONValue
+}

@@ -1,0 +1,65 @@
+public import RuleBase
+
+/// One fact row, validated: its table, id, provider and columns as written.
+public struct FactRow: Sendable, Hashable {
+    /// The table it came from (`licenses`, `cme_events`, …).
+    public var table: String
+    /// The row's id (for `provider_attributes`, `provider_id/key`).
+    public var id: String
+    /// The provider it belongs to.
+    public var providerID: String
+    /// The columns as written, for the execution log.
+    public var columns: JSONValue
+
+    /// Creates a row.
+    public init(table: String, id: String, providerID: String, columns: JSONValue) {
+        self.table = table
+        self.id = id
+        self.providerID = providerID
+        self.columns = columns
+    }
+
+    /// A string column, or nil when absent or null.
+    public func string(_ column: String) -> String? { columns[column]?.stringValue }
+
+    /// A date column, or nil when absent, null or not a date (validation has rejected the latter).
+    public func date(_ column: String) -> CalendarDate? { string(column).flatMap { CalendarDate(iso: $0) } }
+
+    /// A decimal column given as a JSON number or a decimal string.
+    public func decimal(_ column: String) -> ExactDecimal? {
+        switch columns[column] {
+        case .number(let text)?: ExactDecimal(JSONValue.canonicalNumber(text))
+        case .string(let text)?: ExactDecimal(text)
+        default: nil
+        }
+    }
+}
+
+/// Every fact of one provider, rows sorted by id within each table so that evaluation never
+/// depends on the order rows arrived in.
+public struct ProviderFacts: Sendable {
+    /// The provider's id.
+    public var providerID: String
+    /// Rows by table name; each array sorted by row id.
+    public var tables: [String: [FactRow]]
+
+    /// Creates provider facts; rows are sorted here.
+    public init(providerID: String, tables: [String: [FactRow]]) {
+        self.providerID = providerID
+        self.tables = tables.mapValues { rows in
+            rows.sorted { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
+        }
+    }
+
+    /// The rows of a table (empty when none).
+    public func rows(_ table: String) -> [FactRow] { tables[table] ?? [] }
+
+    /// The provider's attributes by key (later rows with the same key are rejected by validation).
+    public var attributes: [String: JSONValue] {
+        var result: [String: JSONValue] = [:]
+        for row in rows("provider_attributes") {
+            if let key = row.string("key"), let value = row.columns["value"] { result[key] = value }
+        }
+        return result
+    }
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import RuleBase
+import RuleEngine
+
+/// `credrules eval`: evaluate providers' facts against rule packs as of a date.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate provider facts against rule packs as of a date.",
+        discussion: """
+            Facts are one JSON object of table name to rows, or JSON Lines (.jsonl), one provider per line.
+            Exit status: 0 when every fact row was valid, 1 when some rows were rejected (the rest are evaluated).
+            """)
+
+    @Option(help: "Rule packs (YAML) or compiled rule versions (JSON): files or folders.")
+    var packs: [String]
+
+    @Option(help: "The facts file (.json, or .jsonl for JSON Lines).")
+    var facts: String
+
+    @Option(help: "The evaluation date, YYYY-MM-DD.")
+    var asOf: String
+
+    @Option(help: "json, jsonl or table.")
+    var format: OutputFormat = .table
+
+    @Option(help: "Write each table as JSON Lines into this folder instead of printing.")
+    var out: String?
+
+    @Option(help: "Providers per batch for JSON Lines input.")
+    var batchSize: Int = 2000
+
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case json, jsonl, table }
+
+    func run() throws {
+        guard let date = CalendarDate(iso: asOf) else { throw ValidationError("--as-of must be a YYYY-MM-DD date, got `\(asOf)`") }
+        let evaluator = Evaluator(ruleVersions: try RuleVersionLoading.load(packs))
+        let sink = try OutputSink(format: format, out: out, evaluator: evaluator)
+        let isLines = facts.lowercased().hasSuffix(".jsonl") || facts.lowercased().hasSuffix(".ndjson")
+        if isLines {
+            var reader = try LineReader(path: facts)
+            var lineNumber = 1
+            while true {
+                let lines = reader.nextLines(max(1, batchSize))
+                if lines.isEmpty { break }
+                sink.consume(Self.evaluateInParallel(evaluator, lines: lines, firstLine: lineNumber, asOf: date, keep: sink.keepsEvaluations))
+                lineNumber += lines.count
+            }
+        } else {
+            let document: JSONValue
+            do {
+                document = try JSONParser.parse(try FileIO.readText(facts))
+            } catch let error as JSONSyntaxError {
+                throw ValidationError("\(facts):\(error.location.line):\(error.location.column): invalid JSON: \(error.message)")
+            }
+            sink.consume(evaluator.evaluate(document: document, asOf: date, keepEvaluations: sink.keepsEvaluations))
+        }
+        let rejected = sink.finish()
+        if rejected > 0 { throw ExitCodes.failure }
+    }
+
+    /// Splits a batch of lines across the cores; results keep line order.
+    static func evaluateInParallel(_ evaluator: Evaluator, lines: [Substring], firstLine: Int, asOf: CalendarDate, keep: Bool) -> EvaluationBatch {
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, lines.count / 50 + 1))
+        let chunk = (lines.count + workers - 1) / workers
+        let results = BatchSlots(count: workers)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let start = worker * chunk
+            let end = min(lines.count, start + chunk)
+            guard start < end else { return }
+            results.set(worker, evaluator.evaluate(lines: lines[start..<end], firstLine: firstLine + start, asOf: asOf, keepEvaluations: keep))
+        }
+        return results.merged()
+    }
+}
+
+/// Per-worker result slots, written once each from concurrent workers.
+private final class BatchSlots: @unchecked Sendable {
+    private var slots: [EvaluationBatch?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ batch: EvaluationBatch) {
+        lock.lock()
+        slots[index] = batch
+        lock.unlock()
+    }
+
+    func merged() -> EvaluationBatch {
+        var result = EvaluationBatch()
+        for slot in slots { if let slot { result.append(slot) } }
+        return result
+    }
+}

@@ -1,0 +1,150 @@
+import ArgumentParser
+import Foundation
+import RuleBase
+
+/// File-system access for the command line: the only place that touches files.
+enum FileIO {
+    /// The bytes of a file, or a usage error naming it.
+    static func read(_ path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("cannot read `\(path)`: no such file or not readable")
+        }
+        return [UInt8](data)
+    }
+
+    /// A file's text, which must be UTF-8.
+    static func readText(_ path: String) throws -> String {
+        let bytes = try read(path)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw ValidationError("`\(path)` is not valid UTF-8")
+        }
+        return text
+    }
+
+    /// Files under the given paths whose extension is in `extensions`, sorted; folders are
+    /// searched recursively. A path that does not exist is a usage error.
+    static func files(under paths: [String], extensions: Set<String>) throws -> [String] {
+        var result: [String] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw ValidationError("no such file or folder: `\(path)`")
+            }
+            if !isDirectory.boolValue {
+                result.append(path)
+                continue
+            }
+            guard let enumerator = FileManager.default.enumerator(atPath: path) else { continue }
+            var found: [String] = []
+            while let relative = enumerator.nextObject() as? String {
+                let ext = (relative as NSString).pathExtension.lowercased()
+                if extensions.contains(ext) { found.append((path as NSString).appendingPathComponent(relative)) }
+            }
+            result += found.sorted()
+        }
+        return result
+    }
+
+    /// Writes a file atomically: to a temporary file beside it, then renamed, so a failure
+    /// never leaves a half-written file.
+    static func writeAtomically(_ text: String, to path: String) throws {
+        let temporary = path + ".tmp-credrules"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
+            throw ValidationError("cannot write `\(path)`")
+        }
+        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.moveItem(atPath: temporary, toPath: path)
+    }
+
+    /// Creates a folder (and its parents) if missing.
+    static func makeDirectory(_ path: String) throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    /// Whether standard output is a terminal (colour only then).
+    static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+
+    /// Writes to standard error.
+    static func printError(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+}
+
+/// Buffered line output to a file or standard output.
+final class LineWriter {
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+
+    init(handle: FileHandle) {
+        self.handle = handle
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    /// Opens (truncating) a file for writing.
+    convenience init(path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            throw ValidationError("cannot write `\(path)`")
+        }
+        self.init(handle: handle)
+    }
+
+    func write(line: String) {
+        buffer.append(contentsOf: line.utf8)
+        buffer.append(0x0A)
+        if buffer.count >= 1 << 20 { flush() }
+    }
+
+    func flush() {
+        guard !buffer.isEmpty else { return }
+        handle.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    func close() {
+        flush()
+        if handle !== FileHandle.standardOutput { try? handle.close() }
+    }
+}
+
+/// Reads a file line by line in large chunks, so memory stays flat however big the file is.
+struct LineReader {
+    private let handle: FileHandle
+    private var pending: [UInt8] = []
+    private var cursor = 0
+    private var finished = false
+
+    init(path: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw ValidationError("cannot read `\(path)`: no such file or not readable")
+        }
+        self.handle = handle
+    }
+
+    /// Up to `count` next lines (without line breaks); empty at the end of the file.
+    mutating func nextLines(_ count: Int) -> [Substring] {
+        var lines: [Substring] = []
+        while lines.count < count {
+            if let newline = pending[cursor...].firstIndex(of: 0x0A) {
+                lines.append(Substring(String(decoding: pending[cursor..<newline], as: UTF8.self)))
+                cursor = newline + 1
+                continue
+            }
+            if finished {
+                if cursor < pending.count {
+                    lines.append(Substring(String(decoding: pending[cursor...], as: UTF8.self)))
+                }
+                pending.removeAll()
+                cursor = 0
+                break
+            }
+            // Drop what was consumed before reading more, so the buffer holds at most one chunk
+            // plus one partial line.
+            pending.removeSubrange(..<cursor)
+            cursor = 0
+            let chunk = handle.readData(ofLength: 4 << 20)
+            if chunk.isEmpty { finished = true } else { pending.append(contentsOf: chunk) }
+        }
+        return lines
+    }
+}

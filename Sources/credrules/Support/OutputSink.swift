@@ -1,0 +1,119 @@
+import ArgumentParser
+import Foundation
+import RuleBase
+import RuleEngine
+
+/// Where `eval` results go: JSON Lines files in a folder, one JSON object, JSON Lines on
+/// standard output, or a table for people.
+final class OutputSink {
+    private let format: EvalCommand.OutputFormat
+    private var files: [String: LineWriter] = [:]
+    private var stdout: LineWriter?
+    private var all = EvaluationBatch()
+    private var rejected = 0
+    private var providers = 0
+    private var statusCounts: [String: Int] = [:]
+    private let evaluator: Evaluator
+    private let toFolder: Bool
+
+    static let tables = ["compliance_windows", "compliance_gap_analysis", "rules_execution_log", "errors"]
+
+    init(format: EvalCommand.OutputFormat, out: String?, evaluator: Evaluator) throws {
+        self.format = format
+        self.evaluator = evaluator
+        self.toFolder = out != nil
+        if let out {
+            try FileIO.makeDirectory(out)
+            for table in Self.tables {
+                files[table] = try LineWriter(path: (out as NSString).appendingPathComponent("\(table).jsonl"))
+            }
+        } else if format == .jsonl {
+            stdout = LineWriter(handle: .standardOutput)
+        }
+    }
+
+    /// Whether whole evaluations must be kept (the table and JSON formats print at the end).
+    var keepsEvaluations: Bool { !toFolder && format == .table }
+
+    func consume(_ batch: EvaluationBatch) {
+        providers += batch.providerCount
+        rejected += batch.errors.count
+        for row in batch.windows { statusCounts[row["compliance_status"]?.stringValue ?? "?", default: 0] += 1 }
+        if toFolder {
+            write("compliance_windows", batch.windows)
+            write("compliance_gap_analysis", batch.gaps)
+            write("rules_execution_log", batch.logs)
+            write("errors", batch.errors.map(\.json))
+        } else if let stdout {
+            for (table, rows) in [("compliance_windows", batch.windows), ("compliance_gap_analysis", batch.gaps),
+                                  ("rules_execution_log", batch.logs), ("errors", batch.errors.map(\.json))] {
+                for row in rows { stdout.write(line: JSONValue.object([("table", .string(table)), ("row", row)]).canonicalText) }
+            }
+        } else {
+            all.append(batch)
+        }
+    }
+
+    private func write(_ table: String, _ rows: [JSONValue]) {
+        guard let writer = files[table] else { return }
+        for row in rows { writer.write(line: row.canonicalText) }
+    }
+
+    /// Flushes everything and prints the summary; returns how many rows were rejected.
+    func finish() -> Int {
+        for writer in files.values { writer.close() }
+        stdout?.close()
+        if !toFolder {
+            switch format {
+            case .json: printJSON()
+            case .table: printTable()
+            case .jsonl: break
+            }
+        }
+        for error in all.errors where format == .table { FileIO.printError("rejected: \(error.summary)") }
+        let summary = statusCounts.keys.sorted().map { "\($0) \(statusCounts[$0] ?? 0)" }.joined(separator: ", ")
+        FileIO.printError("\(providers) providers evaluated; \(summary.isEmpty ? "no applicable credentials" : summary); \(rejected) rows rejected")
+        return rejected
+    }
+
+    private func printJSON() {
+        let versions = evaluator.ruleVersions.map { loaded in
+            JSONValue.object([
+                ("id", .string(loaded.version.id)), ("rule_type", .string(loaded.version.pack)), ("hash", .string(loaded.hash)),
+                ("version_number", .int(loaded.version.version)),
+            ])
+        }
+        let document = JSONValue.object([
+            ("rule_versions", .array(versions)),
+            ("compliance_windows", .array(all.windows)),
+            ("compliance_gap_analysis", .array(all.gaps)),
+            ("rules_execution_log", .array(all.logs)),
+            ("errors", .array(all.errors.map(\.json))),
+        ])
+        print(document.canonicalText)
+    }
+
+    private func printTable() {
+        let color = FileIO.stdoutIsTerminal
+        func paint(_ status: String) -> String {
+            guard color else { return status }
+            let code = switch status {
+            case "compliant": "32"
+            case "in_progress": "36"
+            case "at_risk": "33"
+            case "non_compliant": "31"
+            default: "35"
+            }
+            return "\u{1B}[\(code)m\(status)\u{1B}[0m"
+        }
+        func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s : s + String(repeating: " ", count: width - s.count) }
+        print(pad("PROVIDER", 14) + pad("CREDENTIAL", 16) + pad("RULE VERSION", 34) + pad("STATUS", 14) + pad("DUE", 12) + pad("DAYS", 7) + "GAPS")
+        for e in all.evaluations {
+            let gaps = e.gaps.filter { $0.type != .credentialExpiring }
+            let first = gaps.first.map { "\($0.type.rawValue): \($0.description)" } ?? (e.gaps.first?.description ?? "")
+            let more = gaps.count > 1 ? " (+\(gaps.count - 1) more)" : ""
+            print(pad(e.providerID, 14) + pad(e.credentialID, 16) + pad(e.ruleVersionID, 34) + paint(pad(e.status.rawValue, 14))
+                  + pad(e.nextRenewalDate?.description ?? "-", 12) + pad(e.daysUntilDue.map(String.init) ?? "-", 7) + first + more)
+        }
+    }
+}
