@@ -1,0 +1,562 @@
+import RuleBase
+
+/// The compiled form: a tree of closures. Variables are resolved to slots and functions to
+/// their implementations at compile time, so evaluation does no name lookups.
+typealias Eval = @Sendable (inout Frame) throws(EvalFailure) -> CELValue
+
+/// Mutable evaluation state: variable slots (declared variables first, then comprehension
+/// variables) and the work counter that bounds every evaluation.
+struct Frame {
+    var slots: [CELValue?]
+    var iterations = 0
+}
+
+struct Compiled {
+    var type: CELType
+    var eval: Eval
+    /// The value, when known at compile time (literals and folded constant calls).
+    var constant: CELValue?
+}
+
+struct Local {
+    let slot: Int
+    let type: CELType
+}
+
+/// Checks and plans in one walk: each node's type is computed (when checking) and its
+/// closure built from its children's.
+struct Compiler {
+    let env: CELEnvironment
+    let check: Bool
+    var issues: [CELIssue] = []
+    var slotCount: Int
+
+    init(env: CELEnvironment, check: Bool) {
+        self.env = env
+        self.check = check
+        self.slotCount = env.variables.count
+    }
+
+    // MARK: Helpers
+
+    private mutating func report(_ e: Expr, _ message: String, help: String? = nil) {
+        guard check else { return }
+        issues.append(CELIssue(stage: .check, message: message, help: help, offset: e.offset, length: e.length))
+    }
+
+    private static func failing(_ e: Expr, _ message: String) -> Eval {
+        let offset = e.offset
+        let length = e.length
+        return { _ throws(EvalFailure) in
+            var f = EvalFailure(message)
+            f.offset = offset
+            f.length = length
+            throw f
+        }
+    }
+
+    /// Wraps an evaluation so that a failure without a position gets this node's.
+    private static func located(_ e: Expr, _ body: @escaping Eval) -> Eval {
+        let offset = e.offset
+        let length = e.length
+        return { f throws(EvalFailure) in
+            do throws(EvalFailure) {
+                return try body(&f)
+            } catch {
+                var failure = error
+                if failure.offset < 0 { failure.offset = offset; failure.length = length }
+                throw failure
+            }
+        }
+    }
+
+    private static func constant(_ v: CELValue, _ type: CELType) -> Compiled {
+        Compiled(type: type, eval: { _ in v }, constant: v)
+    }
+
+    private static func literalType(_ v: CELValue) -> CELType {
+        switch v {
+        case .type(let t): .type(t)
+        default: v.celType
+        }
+    }
+
+    private func candidateNames(_ locals: [String: Local]) -> [String] {
+        env.variables.map(\.name) + Array(locals.keys)
+    }
+
+    private func variable(slot: Int, name: String, type: CELType) -> Compiled {
+        Compiled(type: type, eval: { f throws(EvalFailure) in
+            guard let v = f.slots[slot] else { throw EvalFailure("no value bound for variable '\(name)'") }
+            return v
+        }, constant: nil)
+    }
+
+    /// `a.b.c` as a dotted name when the chain is plain selections on an identifier that is
+    /// not a comprehension variable.
+    private func dottedName(_ e: Expr, _ locals: [String: Local]) -> String? {
+        switch e.kind {
+        case .ident(let n): return locals[n] == nil ? n : nil
+        case .select(let operand, let field, false): return dottedName(operand, locals).map { $0 + "." + field }
+        default: return nil
+        }
+    }
+
+    // MARK: Walk
+
+    mutating func compile(_ e: Expr, _ locals: [String: Local]) -> Compiled {
+        switch e.kind {
+        case .literal(let v):
+            return Self.constant(v, Self.literalType(v))
+
+        case .ident(let name):
+            if let local = locals[name] {
+                let slot = local.slot
+                return Compiled(type: local.type, eval: { f in f.slots[slot] ?? .null }, constant: nil)
+            }
+            if let slot = env.slot(of: name) { return variable(slot: slot, name: name, type: env.variables[slot].type) }
+            if let t = CELType.denoted(byName: name) { return Self.constant(.type(t), .type(t)) }
+            let help = Suggestions.didYouMean(name, in: candidateNames(locals))
+            report(e, "undeclared reference to '\(name)'", help: help)
+            return Compiled(type: .error, eval: Self.failing(e, "undeclared reference to '\(name)'"), constant: nil)
+
+        case .select(let operand, let field, let test):
+            if !test, let path = dottedName(e, locals) {
+                if let slot = env.slot(of: path) { return variable(slot: slot, name: path, type: env.variables[slot].type) }
+                if let t = CELType.denoted(byName: path) { return Self.constant(.type(t), .type(t)) }
+            }
+            let target = compile(operand, locals)
+            var resultType: CELType = .dyn
+            switch target.type {
+            case .map(let k, let v):
+                if k != .string, !k.isDynOrError { report(e, "field selection needs string keys; this map has \(k) keys") }
+                resultType = test ? .bool : v
+            case .dyn, .typeParam: resultType = test ? .bool : .dyn
+            case .error: resultType = .error
+            default:
+                report(e, "type '\(target.type)' does not support field selection",
+                       help: target.type == .string || target.type == .int ? nil : "only maps have fields")
+                resultType = .error
+            }
+            let inner = target.eval
+            let fieldName = field
+            if test {
+                return Compiled(type: resultType, eval: Self.located(e) { f throws(EvalFailure) in
+                    let v = try inner(&f)
+                    guard case .map(let m) = v else { throw EvalFailure("type '\(v.celType.runtimeName)' does not support field selection") }
+                    return .bool(m.value(forStringKey: fieldName) != nil)
+                }, constant: nil)
+            }
+            return Compiled(type: resultType, eval: Self.located(e) { f throws(EvalFailure) in
+                let v = try inner(&f)
+                guard case .map(let m) = v else { throw EvalFailure("type '\(v.celType.runtimeName)' does not support field selection") }
+                guard let r = m.value(forStringKey: fieldName) else { throw EvalFailure("no such key: '\(fieldName)'") }
+                return r
+            }, constant: nil)
+
+        case .list(let items):
+            let compiled = items.map { compile($0, locals) }
+            var elementType: CELType?
+            for c in compiled { elementType = elementType.map { Overloads.join($0, c.type) } ?? c.type }
+            let type = CELType.list(elementType ?? .dyn)
+            if compiled.allSatisfy({ $0.constant != nil }) {
+                return Self.constant(.list(compiled.compactMap(\.constant)), type)
+            }
+            let evals = compiled.map(\.eval)
+            return Compiled(type: type, eval: { f throws(EvalFailure) in
+                var out: [CELValue] = []
+                out.reserveCapacity(evals.count)
+                for ev in evals { out.append(try ev(&f)) }
+                return .list(out)
+            }, constant: nil)
+
+        case .map(let entries):
+            var keyType: CELType?
+            var valueType: CELType?
+            var parts: [(Eval, Eval)] = []
+            for entry in entries {
+                let k = compile(entry.key, locals)
+                let v = compile(entry.value, locals)
+                switch k.type {
+                case .int, .uint, .bool, .string, .dyn, .error, .typeParam: break
+                default: report(entry.key, "unsupported map key type '\(k.type)'", help: "map keys must be int, uint, bool or string")
+                }
+                keyType = keyType.map { Overloads.join($0, k.type) } ?? k.type
+                valueType = valueType.map { Overloads.join($0, v.type) } ?? v.type
+                parts.append((k.eval, v.eval))
+            }
+            let type = CELType.map(keyType ?? .dyn, valueType ?? .dyn)
+            let entryEvals = parts
+            return Compiled(type: type, eval: Self.located(e) { f throws(EvalFailure) in
+                var pairs: [(CELValue, CELValue)] = []
+                pairs.reserveCapacity(entryEvals.count)
+                for (k, v) in entryEvals { pairs.append((try k(&f), try v(&f))) }
+                do throws(MapBuildError) {
+                    return .map(try CELMap(entries: pairs))
+                } catch {
+                    switch error {
+                    case .invalidKey(let k): throw EvalFailure("unsupported key type '\(k.celType.runtimeName)'")
+                    case .duplicateKey(let k): throw EvalFailure("Failed with repeated key: \(Runtime.display(k))")
+                    }
+                }
+            }, constant: nil)
+
+        case .call(let target, let function, let args):
+            return compileCall(e, target: target, function: function, args: args, locals)
+
+        case .comprehension(let c):
+            return compileComprehension(e, c, locals)
+        }
+    }
+
+    // MARK: Calls
+
+    private mutating func compileCall(_ e: Expr, target: Expr?, function: String, args: [Expr], _ locals: [String: Local]) -> Compiled {
+        switch function {
+        case "_&&_", "_||_": return compileLogic(e, isAnd: function == "_&&_", args, locals)
+        case "_?_:_": return compileConditional(e, args, locals)
+        default: break
+        }
+        var operands: [Compiled] = []
+        if let target { operands.append(compile(target, locals)) }
+        for a in args { operands.append(compile(a, locals)) }
+        let types = operands.map(\.type)
+
+        // Type check against the declared overloads.
+        var resultType: CELType = .dyn
+        if check {
+            if let overloads = Overloads.table[function] {
+                let shaped = overloads.filter { $0.receiver == (target != nil) && $0.params.count == operands.count }
+                if types.contains(.error) {
+                    resultType = .error
+                } else {
+                    var results: [CELType] = []
+                    for o in shaped {
+                        var bindings: [String: CELType] = [:]
+                        if zip(o.params, types).allSatisfy({ Overloads.unify($0, $1, &bindings) }) {
+                            results.append(Overloads.substitute(o.result, bindings))
+                        }
+                    }
+                    if results.isEmpty {
+                        let shown = types.map(\.description).joined(separator: ", ")
+                        let display = Self.displayName(function)
+                        var help: String?
+                        if shaped.isEmpty {
+                            let styles = overloads.map { $0.receiver ? "x.\(display)(...)" : "\(display)(...)" }
+                            help = "call it as " + Array(Set(styles)).sorted().joined(separator: " or ")
+                                + " with \(Array(Set(overloads.map { $0.params.count - ($0.receiver ? 1 : 0) })).sorted().map(String.init).joined(separator: " or ")) argument(s)"
+                        } else if function.hasPrefix("_"), types.count == 2, Self.isNumeric(types[0]), Self.isNumeric(types[1]) {
+                            help = "convert one side, e.g. double(x) or int(x); CEL does not mix number kinds in arithmetic"
+                        }
+                        report(e, "found no matching overload for '\(display)' applied to '(\(shown))'", help: help)
+                        resultType = .error
+                    } else {
+                        resultType = results.dropFirst().allSatisfy({ $0 == results[0] }) ? results[0] : .dyn
+                    }
+                }
+            } else {
+                let help = Suggestions.didYouMean(function, in: Overloads.publicNames)
+                report(e, "undeclared reference to function '\(function)'", help: help)
+                resultType = .error
+            }
+        }
+
+        guard let resolved = Runtime.resolve(function, arity: operands.count, receiver: target != nil) else {
+            return Compiled(type: resultType, eval: Self.failing(e, "unbound function '\(function)'"), constant: nil)
+        }
+        let evals = operands.map(\.eval)
+        var eval: Eval
+        switch resolved {
+        case .unary(let impl):
+            let a = evals[0]
+            eval = { f throws(EvalFailure) in try impl(try a(&f)) }
+            // sum() of an empty list takes its zero from the static element type.
+            if function == "sum", case .list(let t) = types[0] {
+                let zero: CELValue
+                switch t {
+                case .decimal: zero = .decimal(.zero)
+                case .double: zero = .double(0)
+                case .uint: zero = .uint(0)
+                default: zero = .int(0)
+                }
+                eval = { f throws(EvalFailure) in try Runtime.sum(try a(&f), emptyValue: zero) }
+            }
+        case .binary(let impl):
+            let a = evals[0]
+            let b = evals[1]
+            eval = { f throws(EvalFailure) in
+                let x = try a(&f)
+                return try impl(x, try b(&f))
+            }
+            eval = specializeBinary(function, operands) ?? eval
+        case .nary(let impl):
+            eval = { f throws(EvalFailure) in
+                var values: [CELValue] = []
+                values.reserveCapacity(evals.count)
+                for ev in evals { values.append(try ev(&f)) }
+                return try impl(values)
+            }
+        }
+        eval = Self.located(e, eval)
+        // Fold calls on constants (`decimal('2')`, `timestamp('...')`, `duration('1h')`) once,
+        // unless they fail: errors must still surface at run time, where `||` may absorb them.
+        if operands.allSatisfy({ $0.constant != nil }) {
+            var frame = Frame(slots: [])
+            if let v = try? eval(&frame) { return Self.constant(v, resultType) }
+        }
+        return Compiled(type: resultType, eval: eval, constant: nil)
+    }
+
+    private static func isNumeric(_ t: CELType) -> Bool {
+        switch t {
+        case .int, .uint, .double, .decimal: true
+        default: false
+        }
+    }
+
+    static func displayName(_ function: String) -> String {
+        switch function {
+        case "@in": "in"
+        case "_[_]": "[]"
+        case "_?_:_": "?:"
+        default:
+            function.hasPrefix("_") || function.hasSuffix("_") ? function.replacingUnderscores() : function
+        }
+    }
+
+    /// Faster closures for hot shapes: comparison with a constant string (`e.category ==
+    /// 'ethics'`) and `matches` with a constant pattern (compiled once).
+    private func specializeBinary(_ function: String, _ operands: [Compiled]) -> Eval? {
+        let a = operands[0].eval
+        let b = operands[1].eval
+        switch function {
+        case "_==_", "_!=_":
+            let negate = function == "_!=_"
+            if case .string(let k)? = operands[1].constant {
+                return { f throws(EvalFailure) in
+                    let v = try a(&f)
+                    if case .string(let s) = v { return .bool((s == k && s.utf8.elementsEqual(k.utf8)) != negate) }
+                    return .bool(v.celEquals(.string(k)) != negate)
+                }
+            }
+            return nil
+        case "matches":
+            if case .string(let pattern)? = operands[1].constant, let regex = try? CELRegex.compile(pattern) {
+                return { f throws(EvalFailure) in
+                    let v = try a(&f)
+                    guard case .string(let s) = v else { throw .noMatchingOverload("matches", [v, .string(pattern)]) }
+                    return .bool(regex.matches(s))
+                }
+            }
+            return nil
+        case "_<_", "_<=_", "_>_", "_>=_":
+            let test: @Sendable (Int) -> Bool
+            switch function {
+            case "_<_": test = { $0 < 0 }
+            case "_<=_": test = { $0 <= 0 }
+            case "_>_": test = { $0 > 0 }
+            default: test = { $0 >= 0 }
+            }
+            return { f throws(EvalFailure) in
+                let x = try a(&f)
+                let y = try b(&f)
+                // Dates are the common case in rules; compare them without the generic switch.
+                if case .date(let p) = x, case .date(let q) = y { return .bool(test(p < q ? -1 : (p == q ? 0 : 1))) }
+                guard let order = try celCompare(x, y) else { return .bool(false) }
+                return .bool(test(order))
+            }
+        default: return nil
+        }
+    }
+
+    /// `&&` and `||` are commutative and absorb errors: `false && error` is false, and so is
+    /// `error && false`; only when neither side decides does an error surface.
+    private mutating func compileLogic(_ e: Expr, isAnd: Bool, _ args: [Expr], _ locals: [String: Local]) -> Compiled {
+        let l = compile(args[0], locals)
+        let r = compile(args[1], locals)
+        let name = isAnd ? "_&&_" : "_||_"
+        for (side, c) in [(args[0], l), (args[1], r)] where c.type != .bool && !c.type.isDynOrError {
+            report(side, "found no matching overload for '\(isAnd ? "&&" : "||")' applied to '\(c.type)'", help: "both sides must be bool")
+        }
+        let a = l.eval
+        let b = r.eval
+        let decisive = !isAnd  // the value that decides the result on its own
+        let eval: Eval = { f throws(EvalFailure) in
+            var leftError: EvalFailure?
+            do throws(EvalFailure) {
+                let x = try a(&f)
+                if case .bool(let v) = x {
+                    if v == decisive { return x }
+                } else {
+                    leftError = .noMatchingOverload(name, [x])
+                }
+            } catch {
+                leftError = error
+            }
+            let y: CELValue
+            do throws(EvalFailure) { y = try b(&f) } catch { throw leftError ?? error }
+            guard case .bool(let w) = y else { throw leftError ?? .noMatchingOverload(name, [y]) }
+            if w == decisive { return y }
+            if let leftError { throw leftError }
+            return y
+        }
+        return Compiled(type: (l.type == .error || r.type == .error) ? .error : .bool, eval: Self.located(e, eval), constant: nil)
+    }
+
+    private mutating func compileConditional(_ e: Expr, _ args: [Expr], _ locals: [String: Local]) -> Compiled {
+        let c = compile(args[0], locals)
+        let y = compile(args[1], locals)
+        let n = compile(args[2], locals)
+        if c.type != .bool, !c.type.isDynOrError { report(args[0], "the condition of ?: must be bool, not '\(c.type)'") }
+        var type = Overloads.join(y.type, n.type)
+        if c.type == .error { type = .error }
+        let (ce, ye, ne) = (c.eval, y.eval, n.eval)
+        return Compiled(type: type, eval: Self.located(e) { f throws(EvalFailure) in
+            let v = try ce(&f)
+            guard case .bool(let b) = v else { throw .noMatchingOverload("_?_:_", [v]) }
+            return b ? try ye(&f) : try ne(&f)
+        }, constant: nil)
+    }
+
+    // MARK: Comprehensions
+
+    private mutating func compileComprehension(_ e: Expr, _ c: Comprehension, _ locals: [String: Local]) -> Compiled {
+        let range = compile(c.range, locals)
+        let two = c.second != nil
+        var firstType: CELType = .dyn
+        var secondType: CELType = .dyn
+        var isMapRange = false
+        switch range.type {
+        case .list(let t):
+            if two { firstType = .int; secondType = t } else { firstType = t }
+        case .map(let k, let v):
+            isMapRange = true
+            firstType = k
+            secondType = v
+        case .dyn, .error, .typeParam: break
+        default:
+            report(c.range, "\(c.kind.rawValue)() needs a list or map, not '\(range.type)'")
+        }
+        var inner = locals
+        let firstSlot = slotCount
+        slotCount += 1
+        inner[c.first] = Local(slot: firstSlot, type: firstType)
+        var secondSlot = -1
+        if let second = c.second {
+            secondSlot = slotCount
+            slotCount += 1
+            inner[second] = Local(slot: secondSlot, type: secondType)
+        }
+        let filter = c.filter.map { compile($0, inner) }
+        let body = compile(c.body, inner)
+        let needsBool: Bool
+        switch c.kind {
+        case .all, .exists, .existsOne, .filter: needsBool = true
+        default: needsBool = false
+        }
+        if needsBool, body.type != .bool, !body.type.isDynOrError {
+            report(c.body, "the predicate of \(c.kind.rawValue)() must be bool, not '\(body.type)'")
+        }
+        if let filter, let fexpr = c.filter, filter.type != .bool, !filter.type.isDynOrError {
+            report(fexpr, "the filter of \(c.kind.rawValue)() must be bool, not '\(filter.type)'")
+        }
+        let resultType: CELType
+        switch c.kind {
+        case .all, .exists, .existsOne: resultType = .bool
+        case .map, .transformList: resultType = .list(body.type)
+        case .filter: resultType = isMapRange ? .list(firstType) : (range.type.isDynOrError ? .list(.dyn) : range.type)
+        case .transformMap: resultType = .map(isMapRange ? firstType : .int, body.type)
+        }
+        let rangeEval = range.eval
+        let valueSlot = secondSlot
+        let bodyEval = body.eval
+        let filterEval = filter?.eval
+        let kind = c.kind
+        let name = c.kind.rawValue
+        let eval: Eval = { f throws(EvalFailure) in
+            let r = try rangeEval(&f)
+            let firsts: [CELValue]
+            var seconds: [CELValue] = []
+            var fromMap = false
+            switch r {
+            case .list(let items):
+                if two {
+                    firsts = items.indices.map { .int(Int64($0)) }
+                    seconds = items
+                } else {
+                    firsts = items
+                }
+            case .map(let m):
+                firsts = m.keys
+                seconds = m.values
+                fromMap = true
+            default: throw EvalFailure("\(name)() needs a list or map, not \(r.celType.runtimeName)")
+            }
+            var pendingError: EvalFailure?
+            var count = 0
+            var out: [CELValue] = []
+            var outKeys: [CELValue] = []
+            for i in firsts.indices {
+                f.iterations += 1
+                if f.iterations > CELLimits.maximumIterations {
+                    throw EvalFailure("evaluation exceeded \(CELLimits.maximumIterations) comprehension iterations")
+                }
+                f.slots[firstSlot] = firsts[i]
+                if two { f.slots[valueSlot] = seconds[i] }
+                if let filterEval {
+                    let keep = try filterEval(&f)
+                    guard case .bool(let k) = keep else { throw .noMatchingOverload(name, [keep]) }
+                    if !k { continue }
+                }
+                switch kind {
+                case .all, .exists:
+                    let decisive = kind == .exists
+                    do throws(EvalFailure) {
+                        let v = try bodyEval(&f)
+                        if case .bool(let b) = v {
+                            if b == decisive { return v }
+                        } else {
+                            pendingError = pendingError ?? .noMatchingOverload(name, [v])
+                        }
+                    } catch {
+                        pendingError = pendingError ?? error
+                    }
+                case .existsOne:
+                    let v = try bodyEval(&f)
+                    guard case .bool(let b) = v else { throw .noMatchingOverload(name, [v]) }
+                    if b { count += 1 }
+                case .filter:
+                    let v = try bodyEval(&f)
+                    guard case .bool(let b) = v else { throw .noMatchingOverload(name, [v]) }
+                    if b { out.append(firsts[i]) }
+                case .map, .transformList:
+                    out.append(try bodyEval(&f))
+                case .transformMap:
+                    outKeys.append(fromMap ? firsts[i] : .int(Int64(i)))
+                    out.append(try bodyEval(&f))
+                }
+            }
+            switch kind {
+            case .all, .exists:
+                if let pendingError { throw pendingError }
+                return .bool(kind == .all)
+            case .existsOne: return .bool(count == 1)
+            case .filter, .map, .transformList: return .list(out)
+            case .transformMap:
+                guard let m = CELMap(Array(zip(outKeys, out))) else { throw EvalFailure("transformMap() produced a repeated key") }
+                return .map(m)
+            }
+        }
+        return Compiled(type: resultType, eval: Self.located(e, eval), constant: nil)
+    }
+}
+
+extension String {
+    /// `_+_` → `+`, `!_` → `!`, `-_` → `-`.
+    fileprivate func replacingUnderscores() -> String {
+        var s = Substring(self)
+        while s.first == "_" { s = s.dropFirst() }
+        while s.last == "_" { s = s.dropLast() }
+        return String(s)
+    }
+}
