@@ -1,0 +1,49 @@
+/// The key sets of the pack language (`Grammar/pack-language.md` §2–§5), in one place so the
+/// syntax reader and the did-you-mean suggestions agree.
+public enum PackKeys {
+    /// Top-level keys.
+    public static let document = [
+        "pack", "version", "title", "authority", "credential", "applies_to", "effective", "citations",
+        "parameters", "cycle", "requirements", "exemptions", "tests", "notes",
+    ]
+    /// Top-level keys that must be present.
+    public static let requiredDocument = [
+        "pack", "version", "title", "authority", "credential", "applies_to", "effective", "citations", "cycle",
+        "requirements",
+    ]
+    /// `applies_to` keys.
+    public static let appliesTo = ["state", "license_types"]
+    /// `effective` keys.
+    public static let effective = ["from", "to"]
+    /// Keys of a citation written as a mapping.
+    public static let citation = ["text", "url", "confidence", "note"]
+    /// Keys of a parameter.
+    public static let parameter = ["type", "values"]
+    /// `cycle` keys.
+    public static let cycle = ["months", "cme_window_months", "warn_within_days"]
+    /// Keys every requirement may have.
+    public static let requirementCommon = ["id", "kind", "title", "cite", "severity", "when", "cadence"]
+    /// Keys by requirement kind, beyond the common ones.
+    public static let requirementByKind: [String: [String]] = [
+        "credential_current": [],
+        "cme_hours": ["hours", "categories", "credit_types", "lookback_months"],
+        "one_time_training": ["hours", "categories", "credit_types", "deadline"],
+        "registration_current": ["registration", "same_state"],
+        "certification_current": ["specialties"],
+        "custom": ["check", "code", "message"],
+    ]
+    /// Every key a requirement of some kind may have.
+    public static let requirementAll: [String] = requirementCommon + Array(Set(requirementByKind.values.joined())).sorted()
+    /// Exemption keys.
+    public static let exemption = ["id", "when", "exempts", "except", "cite", "precedence"]
+    /// Test keys.
+    public static let test = ["name", "as_of", "facts", "expect"]
+    /// `expect` keys.
+    public static let expect = ["status", "met", "unmet", "exempt", "not_applicable", "unknown", "gaps"]
+    /// Cadence keys.
+    public static let cadence = ["every", "renewals", "then_every", "from_renewal"]
+    /// Deadline forms (exactly one per deadline mapping).
+    public static let deadline = [
+        "renewal", "months_after_issue", "years_after_issue", "date", "first_renewal_after", "earliest_of", "latest_of",
+    ]
+}

@@ -1,0 +1,93 @@
+public import RuleBase
+public import RuleYAML
+
+/// A key and its value as written in a mapping, with both positions.
+public struct SyntaxField: Sendable {
+    /// The key scalar (its span is where "missing"/"unknown" style errors point).
+    public var key: YAMLScalar
+    /// The value node, untyped.
+    public var value: YAMLNode
+
+    /// Creates a field.
+    public init(key: YAMLScalar, value: YAMLNode) {
+        self.key = key
+        self.value = value
+    }
+
+    /// The key text.
+    public var name: String { key.value }
+}
+
+/// A mapping whose keys were checked against a known set; unknown keys were reported and dropped.
+public struct SyntaxMapping: Sendable {
+    /// The fields in document order.
+    public var fields: [SyntaxField]
+    /// The mapping node's span (for "missing key" errors).
+    public var span: SourceSpan
+
+    /// Creates a mapping.
+    public init(fields: [SyntaxField], span: SourceSpan) {
+        self.fields = fields
+        self.span = span
+    }
+
+    /// The field named `name`, if written.
+    public subscript(_ name: String) -> SyntaxField? { fields.first { $0.name == name } }
+}
+
+/// An entry of a mapping keyed by user-chosen ids (`citations`, `parameters`): the id and its value.
+public struct SyntaxNamed<Body: Sendable>: Sendable {
+    /// The id as written (key scalar).
+    public var key: YAMLScalar
+    /// The parsed body.
+    public var body: Body
+
+    /// Creates a named entry.
+    public init(key: YAMLScalar, body: Body) {
+        self.key = key
+        self.body = body
+    }
+}
+
+/// A citation: a plain string, or a mapping of `text`, `url`, `confidence`, `note`.
+public enum CitationSyntax: Sendable {
+    /// `id: "22 Tex. Admin. Code §161.35"`.
+    case text(YAMLScalar)
+    /// `id: {text: …, url: …}`.
+    case detailed(SyntaxMapping)
+}
+
+/// One pack test: `name`, `as_of`, `facts`, `expect`.
+public struct TestSyntax: Sendable {
+    /// The test mapping.
+    public var mapping: SyntaxMapping
+    /// The `expect` mapping, when written as one.
+    public var expect: SyntaxMapping?
+}
+
+/// The untyped tree of one rule pack: every key checked against the language's key sets, every
+/// value still a YAML node with its span. Embedded expressions stay ``YAMLScalar``s so that the
+/// compiler can map an error's offset back to the file. Typing (dates, ids, enums) and
+/// cross-references are the compiler's job.
+public struct PackSyntax: Sendable {
+    /// The file path.
+    public var path: String
+    /// The document's top-level mapping.
+    public var document: SyntaxMapping
+    /// `applies_to`.
+    public var appliesTo: SyntaxMapping?
+    /// `effective`.
+    public var effective: SyntaxMapping?
+    /// `citations` by id, in document order.
+    public var citations: [SyntaxNamed<CitationSyntax>]
+    /// `parameters` by name, in document order.
+    public var parameters: [SyntaxNamed<SyntaxMapping>]
+    /// `cycle`.
+    public var cycle: SyntaxMapping?
+    /// `requirements`, in order.
+    public var requirements: [SyntaxMapping]
+    /// `exemptions`, in order.
+    public var exemptions: [SyntaxMapping]
+    /// `tests`, in order; nil when the key is absent.
+    public var tests: [TestSyntax]?
+}
