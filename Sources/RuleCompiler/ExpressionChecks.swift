@@ -1,0 +1,81 @@
+import RuleBase
+import RuleYAML
+import RuleSyntax
+import RuleIR
+import RuleExpressions
+
+/// Checking of embedded expressions, with every issue placed at its own character in the pack.
+struct ExpressionChecker {
+    let environment: CELEnvironment
+    let parameterNames: [String]
+
+    /// Compiles `scalar` as CEL and checks that its type is one of `expected`.
+    ///
+    /// - Returns: The IR expression, or nil after reporting.
+    func check(
+        _ scalar: YAMLScalar, field: String, expected: [CELType], into typer: inout Typer
+    ) -> Expression? {
+        if scalar.style == .doubleQuoted, scalar.hasSynthesizedCharacters {
+            typer.report(Diagnostic(
+                id: "pack.escapedExpression", severity: .warning,
+                message: "`\(field)` is a double-quoted scalar with escapes; error positions inside it may be off",
+                span: scalar.span, help: "write the expression as a plain scalar or a block scalar (`|`)"))
+        }
+        switch CompiledExpression.compile(scalar.value, in: environment, check: true) {
+        case .failure(let issues):
+            for issue in issues { typer.report(diagnostic(for: issue, in: scalar)) }
+            return nil
+        case .success(let compiled):
+            let type = compiled.resultType
+            if !expected.contains(type), type != .dyn {
+                let names = expected.map { "`\($0)`" }.joined(separator: " or ")
+                typer.report(Diagnostic(
+                    id: "expr.wrongResultType", message: "`\(field)` must be \(names), but this expression is `\(type)`",
+                    span: scalar.span,
+                    help: expected == [.bool] ? "compare the value, e.g. `x == 1` or `x > 0`" : nil))
+                return nil
+            }
+            let resultType = type == .dyn ? (expected.first ?? .dyn) : type
+            return Expression(
+                source: scalar.value, type: resultType.description,
+                attributes: ReferenceScanner.names(selectedFrom: "provider", in: scalar.value))
+        }
+    }
+
+    /// Maps a CEL issue to a pack diagnostic at the issue's characters. Undeclared `params.X`
+    /// and `provider.X` become pack-level ids with suggestions from the pack's own names.
+    func diagnostic(for issue: CELIssue, in scalar: YAMLScalar) -> Diagnostic {
+        let path = scalar.span.path
+        var span = scalar.span(ofUTF8Range: issue.offset..<(issue.offset + max(issue.length, 1))) ?? scalar.span
+        if span.path.isEmpty { span.path = path }
+        if issue.stage == .check, issue.message.hasPrefix("undeclared reference to '") {
+            for reference in ReferenceScanner.references(in: scalar.value) where reference.offset == issue.offset {
+                let fullLength = reference.root.utf8.count + 1 + reference.name.utf8.count
+                let fullSpan = scalar.span(ofUTF8Range: reference.offset..<(reference.offset + fullLength)) ?? span
+                if reference.root == "params", !parameterNames.contains(reference.name) {
+                    return Diagnostic(
+                        id: "pack.undefinedParameter", message: "undefined parameter `params.\(reference.name)`",
+                        span: fullSpan,
+                        help: Suggestions.didYouMean(reference.name, in: parameterNames).map { _ in
+                            "did you mean `params.\(Suggestions.closest(to: reference.name, in: parameterNames) ?? "")`?"
+                        } ?? "declare it under `parameters:`")
+                }
+                if reference.root == "provider", ProviderAttributes.declaration(of: reference.name) == nil {
+                    let keys = ProviderAttributes.table.map(\.key)
+                    return Diagnostic(
+                        id: "pack.unknownAttribute", message: "unknown provider attribute `provider.\(reference.name)`",
+                        span: fullSpan,
+                        help: Suggestions.closest(to: reference.name, in: keys).map { "did you mean `provider.\($0)`?" }
+                            ?? "declared attributes: " + keys.map { "`\($0)`" }.joined(separator: ", "))
+                }
+            }
+        }
+        let id: String
+        switch issue.stage {
+        case .parse: id = "expr.syntax"
+        case .check: id = issue.message.hasPrefix("undeclared reference") ? "expr.undeclaredReference" : "expr.typeError"
+        case .eval: id = "expr.evaluation"
+        }
+        return Diagnostic(id: id, message: issue.message, span: span, help: issue.help)
+    }
+}
