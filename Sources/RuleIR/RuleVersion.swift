@@ -237,12 +237,16 @@ public struct Cycle: Sendable, Hashable {
     public var cmeWindowMonths: Int
     /// Warning window in days for `at_risk` and `credential_expiring`.
     public var warnWithinDays: Int
+    /// The longest first term, from issue to first expiration (default `months`; California's
+    /// first term runs to the end of the issue month two years on, so up to 25 months).
+    public var firstTermMonths: Int
 
     /// Creates a cycle.
-    public init(months: Int, cmeWindowMonths: Int, warnWithinDays: Int) {
+    public init(months: Int, cmeWindowMonths: Int, warnWithinDays: Int, firstTermMonths: Int? = nil) {
         self.months = months
         self.cmeWindowMonths = cmeWindowMonths
         self.warnWithinDays = warnWithinDays
+        self.firstTermMonths = firstTermMonths ?? months
     }
 }
 

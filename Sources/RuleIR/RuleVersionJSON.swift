@@ -217,14 +217,14 @@ extension Cycle {
     var json: JSONValue {
         .object([
             ("months", .int(months)), ("cme_window_months", .int(cmeWindowMonths)),
-            ("warn_within_days", .int(warnWithinDays)),
+            ("warn_within_days", .int(warnWithinDays)), ("first_term_months", .int(firstTermMonths)),
         ])
     }
 
     init(_ r: JSONReader) throws(RuleVersionDecodingError) {
         self.init(
             months: try r.int("months"), cmeWindowMonths: try r.int("cme_window_months"),
-            warnWithinDays: try r.int("warn_within_days"))
+            warnWithinDays: try r.int("warn_within_days"), firstTermMonths: try r.optionalInt("first_term_months"))
     }
 }
 

@@ -67,25 +67,25 @@ struct CredentialEvaluator {
         var monthsLicensed: Int?
     }
 
-    /// The cycle ends on the credential's expiration date; the CME window is the
-    /// `cme_window_months` ending there, starting the day after the previous expiration (and
-    /// never before the issue date); the renewal number is the smallest k ≥ 1 with
-    /// issue + k × cycle ≥ end.
+    /// The cycle ends on the credential's expiration date. The renewal number is the smallest
+    /// k ≥ 1 with end ≤ issue + first_term_months + (k − 1) × months (the first term may run
+    /// longer or shorter than a cycle). The CME window is the `cme_window_months` ending on the
+    /// expiration date, starting the day after; the first cycle's window starts at the issue date.
     func deriveCycle() -> DerivedCycle {
         var cycle = DerivedCycle()
         cycle.end = credential.date("expiration_date")
         cycle.issue = credential.date("issue_date")
         guard let end = cycle.end else { return cycle }
         let months = max(1, version.cycle.months)
-        if var start = end.adding(months: -version.cycle.cmeWindowMonths)?.adding(days: 1) {
-            if let issue = cycle.issue, issue > start, issue <= end { start = issue }
-            cycle.windowStart = start
-        }
         if let issue = cycle.issue {
             var k = 1
-            while k < 1000, let candidate = issue.adding(months: k * months), candidate < end { k += 1 }
+            while k < 1000, let limit = issue.adding(months: version.cycle.firstTermMonths + (k - 1) * months), limit < end { k += 1 }
             cycle.renewalNumber = k
             cycle.monthsLicensed = Self.wholeMonths(from: issue, to: end)
+        }
+        if var start = end.adding(months: -version.cycle.cmeWindowMonths)?.adding(days: 1) {
+            if let issue = cycle.issue, issue <= end, issue > start || cycle.renewalNumber == 1 { start = issue }
+            cycle.windowStart = start
         }
         return cycle
     }
@@ -135,7 +135,7 @@ struct CredentialEvaluator {
             if !missing.isEmpty { return .missing(missing) }
             switch loaded.evaluate(expression, variables) {
             case .success(let value): return .value(value)
-            case .failure(let message): return .failed(message)
+            case .failure(let failure): return .failed(failure.message)
             }
         }
     }

@@ -55,19 +55,24 @@ public struct LoadedRuleVersion: Sendable {
             case .success(let c): compiled[expression.source] = c
             case .failure(let issues):
                 throw LoadError(ruleVersionID: version.id, expression: expression.source,
-                                message: issues.map(\.message).joined(separator: "; "))
+                                message: issues.issues.map(\.message).joined(separator: "; "))
             }
         }
         self.compiled = compiled
     }
 
     /// Evaluates an expression of this rule version with the given variable values.
-    func evaluate(_ expression: Expression, _ values: [String: CELValue]) -> Result<CELValue, String> {
-        guard let program = compiled[expression.source] else { return .failure("expression was not compiled") }
+    func evaluate(_ expression: Expression, _ values: [String: CELValue]) -> Result<CELValue, EvaluationFailure> {
+        guard let program = compiled[expression.source] else { return .failure(EvaluationFailure(message: "expression was not compiled")) }
         let activation = CELActivation(environment: environment, values: values)
         switch program.evaluate(activation) {
         case .success(let value): return .success(value)
-        case .failure(let issue): return .failure(issue.message)
+        case .failure(let issue): return .failure(EvaluationFailure(message: issue.message))
         }
+    }
+
+    /// Why an expression failed at run time.
+    struct EvaluationFailure: Error {
+        var message: String
     }
 }

@@ -29,7 +29,7 @@ enum RuleVersionLoading {
             let (compiled, diagnostics) = PackCompilation.compile(yamlFiles)
             let errors = diagnostics.filter { $0.severity == .error }
             if !errors.isEmpty {
-                FileIO.printError(DiagnosticOutput.human(errors, sources: PackCompilation.sources(yamlFiles)))
+                FileIO.printError(HumanDiagnosticRenderer.render(errors, files: PackCompilation.sources(yamlFiles), color: FileIO.stderrIsTerminal))
                 FileIO.printError("error: \(errors.count) error(s) in rule packs; run `credrules check` for details")
                 throw ExitCodes.failure
             }
