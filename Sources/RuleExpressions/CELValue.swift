@@ -362,26 +362,18 @@ func numericOrder(_ a: CELValue, _ b: CELValue) throws(EvalFailure) -> Int? {
     }
 }
 
-/// Exact comparison of an int with a double, without the rounding `Double(x)` would do.
+/// An int against a double, as cel-go compares them: the int converted to double. (So
+/// 9223372036854775807 equals 9223372036854775808.0; the conformance suite expects that.)
 private func compareIntDouble(_ x: Int64, _ y: Double) -> Int? {
     if y.isNaN { return nil }
-    if y >= 9_223_372_036_854_775_808.0 { return -1 }
-    if y < -9_223_372_036_854_775_808.0 { return 1 }
-    let t = y.rounded(.towardZero)
-    let ti = Int64(t)
-    if x != ti { return x < ti ? -1 : 1 }
-    let frac = y - t
-    return frac > 0 ? -1 : (frac < 0 ? 1 : 0)
+    let d = Double(x)
+    return d < y ? -1 : (d == y ? 0 : 1)
 }
 
 private func compareUIntDouble(_ x: UInt64, _ y: Double) -> Int? {
     if y.isNaN { return nil }
-    if y >= 18_446_744_073_709_551_616.0 { return -1 }
-    if y < 0 { return 1 }
-    let t = y.rounded(.towardZero)
-    let tu = UInt64(t)
-    if x != tu { return x < tu ? -1 : 1 }
-    return y - t > 0 ? -1 : 0
+    let d = Double(x)
+    return d < y ? -1 : (d == y ? 0 : 1)
 }
 
 /// CEL's ordering for `<`, `<=`, `>`, `>=`: nil when unordered (NaN), an error for kinds
