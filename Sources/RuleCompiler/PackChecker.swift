@@ -89,7 +89,10 @@ struct PackChecker {
             let months = typer.require(m, "months", in: "`cycle`").flatMap { typer.int($0.value, min: 1, what: "a number of months") }
             let window = m["cme_window_months"].flatMap { typer.int($0.value, min: 1, what: "a number of months") }
             let warn = m["warn_within_days"].flatMap { typer.int($0.value, min: 0, what: "a number of days") }
-            if let months { cycle = Cycle(months: months, cmeWindowMonths: window ?? months, warnWithinDays: warn ?? 90) }
+            let firstTerm = m["first_term_months"].flatMap { typer.int($0.value, min: 1, what: "a number of months") }
+            if let months {
+                cycle = Cycle(months: months, cmeWindowMonths: window ?? months, warnWithinDays: warn ?? 90, firstTermMonths: firstTerm ?? months)
+            }
         }
 
         // 2. Citations and parameters.

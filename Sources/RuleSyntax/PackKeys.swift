@@ -20,7 +20,7 @@ public enum PackKeys {
     /// Keys of a parameter.
     public static let parameter = ["type", "values"]
     /// `cycle` keys.
-    public static let cycle = ["months", "cme_window_months", "warn_within_days"]
+    public static let cycle = ["months", "cme_window_months", "warn_within_days", "first_term_months"]
     /// Keys every requirement may have.
     public static let requirementCommon = ["id", "kind", "title", "cite", "severity", "when", "cadence"]
     /// Keys by requirement kind, beyond the common ones.
