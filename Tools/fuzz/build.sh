@@ -1,0 +1,17 @@
+#!/bin/sh
+# Builds the libFuzzer harness for RuleYAML with swiftc (no SwiftPM: the fuzzer and address
+# sanitizers must instrument RuleBase and RuleYAML as well as the entry point).
+# Usage: Tools/fuzz/build.sh [output-dir]   (run from anywhere; default output .build-fuzz)
+set -eu
+root=$(cd "$(dirname "$0")/../.." && pwd)
+out=${1:-$root/.build-fuzz}
+mkdir -p "$out"
+flags="-sanitize=fuzzer,address -parse-as-library -O -g -swift-version 6"
+swiftc $flags -wmo -module-name RuleBase -emit-module -emit-module-path "$out/RuleBase.swiftmodule" \
+    -c $(find "$root/Sources/RuleBase" -name '*.swift') -o "$out/RuleBase.o"
+swiftc $flags -wmo -module-name RuleYAML -I "$out" -I "$root/Sources/CYAML" \
+    -emit-module -emit-module-path "$out/RuleYAML.swiftmodule" \
+    -c $(find "$root/Sources/RuleYAML" -name '*.swift') -o "$out/RuleYAML.o"
+swiftc $flags -module-name FuzzYAML -I "$out" -I "$root/Sources/CYAML" \
+    "$root/Tools/fuzz/FuzzYAML.swift" "$out/RuleBase.o" "$out/RuleYAML.o" -lyaml -o "$out/fuzz-yaml"
+echo "built $out/fuzz-yaml"
