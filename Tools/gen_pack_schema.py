@@ -164,13 +164,13 @@ def facts_schema():
         "dea_registrations": d("dea_registrations rows.", type="array", items=row("A DEA registration.", {
             "id": s("Row id."), "provider_id": s("Provider id."), "state": d("State the registration is issued for.", enum=STATES),
             "registration_number": s("DEA number."), "schedules": d("Schedules.", type=["array", "string"]),
-            "expiration_date": dict(DATE)})),
+            "issue_date": dict(DATE), "expiration_date": dict(DATE)})),
         "csr_certificates": d("csr_certificates rows.", type="array", items=row("A state controlled-substance registration.", {
             "id": s("Row id."), "provider_id": s("Provider id."), "state": d("State.", enum=STATES), "csr_number": s("CSR number."),
-            "expiration_date": dict(DATE)})),
+            "issue_date": dict(DATE), "expiration_date": dict(DATE)})),
         "board_certifications": d("board_certifications rows.", type="array", items=row("A board certification.", {
             "id": s("Row id."), "provider_id": s("Provider id."), "specialty": {"$ref": "#/$defs/specialty"},
-            "board_name": s("Certifying board."), "expiration_date": dict(DATE)})),
+            "board_name": s("Certifying board."), "issue_date": dict(DATE), "expiration_date": dict(DATE)})),
         "cme_events": d("cme_events rows.", type="array", items=row("A CME event.", {
             "id": s("Row id."), "provider_id": s("Provider id."), "title": s("Course title."),
             "category": {"$ref": "#/$defs/category"}, "credit_type": {"$ref": "#/$defs/credit_type"},
