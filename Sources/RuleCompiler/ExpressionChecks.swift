@@ -70,6 +70,18 @@ struct ExpressionChecker {
                 }
             }
         }
+        if issue.stage == .check, issue.message.hasPrefix("undeclared reference to '") {
+            // The checker names the first undeclared segment (`credential`); the analyst wrote a
+            // dotted name (`credential.stat`), so suggest among the declared dotted names.
+            let chain = Self.dottedChain(in: scalar.value, at: issue.offset)
+            let declared = environment.variables.map(\.name)
+            if chain.contains("."), let best = Suggestions.closest(to: chain, in: declared) {
+                let chainSpan = scalar.span(ofUTF8Range: issue.offset..<(issue.offset + chain.utf8.count)) ?? span
+                return Diagnostic(
+                    id: "expr.undeclaredReference", message: "undeclared reference to `\(chain)`", span: chainSpan,
+                    help: "did you mean `\(best)`?")
+            }
+        }
         let id: String
         switch issue.stage {
         case .parse: id = "expr.syntax"
@@ -77,5 +89,19 @@ struct ExpressionChecker {
         case .eval: id = "expr.evaluation"
         }
         return Diagnostic(id: id, message: issue.message, span: span, help: issue.help)
+    }
+
+    /// The dotted identifier chain (`a.b.c`) starting at UTF-8 offset `offset`.
+    static func dottedChain(in text: String, at offset: Int) -> String {
+        let bytes = Array(text.utf8)
+        guard offset >= 0, offset < bytes.count else { return "" }
+        func isIdent(_ b: UInt8) -> Bool { (b >= 97 && b <= 122) || (b >= 65 && b <= 90) || b == 95 || (b >= 48 && b <= 57) }
+        var end = offset
+        while end < bytes.count {
+            if isIdent(bytes[end]) { end += 1; continue }
+            if bytes[end] == 46, end + 1 < bytes.count, isIdent(bytes[end + 1]) { end += 1; continue }
+            break
+        }
+        return String(decoding: bytes[offset..<end], as: UTF8.self)
     }
 }

@@ -191,7 +191,12 @@ struct PackChecker {
                 id: "pack.unusedCitation", severity: .warning, message: "citation `\(entry.key.value)` is never cited",
                 span: entry.key.span, help: "cite it from a requirement or exemption, or remove it"))
         }
-        let usedParams = Set(expressionTexts.flatMap { ReferenceScanner.names(selectedFrom: "params", in: $0) })
+        // Scan every expression-bearing scalar as written, valid or not, so that an error elsewhere
+        // in a requirement does not also make its parameters look unused.
+        let allExpressionTexts = expressionTexts + (syntax.requirements + syntax.exemptions).flatMap { m in
+            ["when", "hours", "check"].compactMap { m[$0]?.value.scalar?.value }
+        }
+        let usedParams = Set(allExpressionTexts.flatMap { ReferenceScanner.names(selectedFrom: "params", in: $0) })
         for entry in syntax.parameters where !usedParams.contains(entry.key.value) {
             typer.report(Diagnostic(
                 id: "pack.unusedParameter", severity: .warning, message: "parameter `\(entry.key.value)` is never used",
