@@ -35,7 +35,7 @@ struct CredentialEvaluator {
                 }
             }
         }
-        let scope = Scope(variables: variables, missingAttributes: missingAttributes, loaded: loaded)
+        let scope = Scope(activation: loaded.activation(variables), missingAttributes: missingAttributes, loaded: loaded)
 
         var results: [RequirementResult] = []
         for requirement in version.requirements {
@@ -120,7 +120,7 @@ struct CredentialEvaluator {
     // MARK: Requirements
 
     struct Scope {
-        let variables: [String: CELValue]
+        let activation: CELActivation
         let missingAttributes: Set<String>
         let loaded: LoadedRuleVersion
 
@@ -133,7 +133,7 @@ struct CredentialEvaluator {
         func evaluate(_ expression: Expression) -> Outcome {
             let missing = expression.attributes.filter { missingAttributes.contains($0) }
             if !missing.isEmpty { return .missing(missing) }
-            switch loaded.evaluate(expression, variables) {
+            switch loaded.evaluate(expression, activation) {
             case .success(let value): return .value(value)
             case .failure(let failure): return .failed(failure.message)
             }
@@ -233,17 +233,17 @@ struct CredentialEvaluator {
         result.deadline = end
         let status = credential.string("status") ?? "active"
         result.trace.append("status \(status), expires \(end)")
-        if status != "active" {
+        if status == "expired" || (status == "active" && end < asOf) {
+            result.outcome = .unmet
+            result.reason = "expired on \(end)"
+            let when = end < asOf ? "expired on \(end), \(end.days(until: asOf)) days ago" : "is recorded as expired (expiration date \(end))"
+            result.gaps.append(Gap(type: .credentialExpired, code: nil, description: "\(credentialNoun) \(when) (\(cite))",
+                                   severity: requirement.severity, requirementID: requirement.id, citation: cite, dueDate: end))
+        } else if status != "active" {
             result.outcome = .unmet
             result.reason = "status is \(status)"
             result.gaps.append(Gap(type: .credentialInactive, code: nil, description: "\(credentialNoun) is \(status) (\(cite))",
                                    severity: requirement.severity, requirementID: requirement.id, citation: cite, dueDate: nil))
-        } else if end < asOf {
-            result.outcome = .unmet
-            result.reason = "expired on \(end)"
-            result.gaps.append(Gap(type: .credentialExpired, code: nil,
-                                   description: "\(credentialNoun) expired on \(end), \(end.days(until: asOf)) days ago (\(cite))",
-                                   severity: requirement.severity, requirementID: requirement.id, citation: cite, dueDate: end))
         } else if asOf.days(until: end) <= version.cycle.warnWithinDays {
             result.gaps.append(Gap(type: .credentialExpiring, code: nil,
                                    description: "\(credentialNoun) expires on \(end), in \(asOf.days(until: end)) days (\(cite))",

@@ -62,9 +62,13 @@ public struct LoadedRuleVersion: Sendable {
     }
 
     /// Evaluates an expression of this rule version with the given variable values.
-    func evaluate(_ expression: Expression, _ values: [String: CELValue]) -> Result<CELValue, EvaluationFailure> {
+    /// Binds variable values once, for all of one credential's expressions.
+    func activation(_ values: [String: CELValue]) -> CELActivation {
+        CELActivation(environment: environment, values: values)
+    }
+
+    func evaluate(_ expression: Expression, _ activation: CELActivation) -> Result<CELValue, EvaluationFailure> {
         guard let program = compiled[expression.source] else { return .failure(EvaluationFailure(message: "expression was not compiled")) }
-        let activation = CELActivation(environment: environment, values: values)
         switch program.evaluate(activation) {
         case .success(let value): return .success(value)
         case .failure(let issue): return .failure(EvaluationFailure(message: issue.message))

@@ -1,15 +1,12 @@
 import RuleBase
+import RuleCompiler
 import RuleIR
 
-/// Compiles pack YAML files for the evaluating commands (adapter over RuleCompiler).
+/// Compiles pack YAML files for the evaluating commands.
 enum PackCompilation {
-    static func compile(_ files: [(path: String, bytes: [UInt8])]) -> ([RuleVersion], [Diagnostic]) {
-        ([], files.map { _ in Diagnostic(id: "cli.compilerUnavailable", message: "the pack compiler is not built yet", span: nil) })
-    }
-
-    static func sources(_ files: [(path: String, bytes: [UInt8])]) -> [String: SourceFile] {
-        var result: [String: SourceFile] = [:]
-        for file in files { result[file.path] = SourceFile(path: file.path, text: String(decoding: file.bytes, as: UTF8.self)) }
-        return result
+    /// Compiles a set of files: rule versions of the clean ones, every diagnostic, the sources.
+    static func compile(_ files: [(path: String, bytes: [UInt8])]) -> ([RuleVersion], [Diagnostic], [String: SourceFile]) {
+        let result = PackCompiler.compileSet(files.map { PackInput(path: $0.path, bytes: $0.bytes) })
+        return (result.packs.map(\.ruleVersion), result.diagnostics, result.files)
     }
 }

@@ -26,10 +26,10 @@ enum RuleVersionLoading {
             }
         }
         if !yamlFiles.isEmpty {
-            let (compiled, diagnostics) = PackCompilation.compile(yamlFiles)
+            let (compiled, diagnostics, sources) = PackCompilation.compile(yamlFiles)
             let errors = diagnostics.filter { $0.severity == .error }
             if !errors.isEmpty {
-                FileIO.printError(HumanDiagnosticRenderer.render(errors, files: PackCompilation.sources(yamlFiles), color: FileIO.stderrIsTerminal))
+                FileIO.printError(HumanDiagnosticRenderer.render(errors, files: sources, color: FileIO.stderrIsTerminal))
                 FileIO.printError("error: \(errors.count) error(s) in rule packs; run `credrules check` for details")
                 throw ExitCodes.failure
             }
