@@ -43,11 +43,11 @@ let package = Package(
         ], path: "Tools/bench/Sources"),
 
         .testTarget(name: "RuleBaseTests", dependencies: ["RuleBase"]),
-        .testTarget(name: "RuleYAMLTests", dependencies: ["RuleBase", "RuleYAML"]),
+        .testTarget(name: "RuleYAMLTests", dependencies: ["RuleBase", "RuleYAML"], exclude: ["Corpus"]),
         .testTarget(name: "RuleExpressionsTests", dependencies: ["RuleBase", "RuleExpressions"]),
         .testTarget(name: "RuleCompilerTests", dependencies: [
             "RuleBase", "RuleYAML", "RuleSyntax", "RuleExpressions", "RuleIR", "RuleCompiler",
-        ]),
+        ], exclude: ["Cases", "Fixtures"]),
         .testTarget(name: "RuleEngineTests", dependencies: [
             "RuleBase", "RuleExpressions", "RuleIR", "RuleEngine", "RuleCompiler", "RuleSyntax", "RuleYAML",
         ]),

@@ -37,6 +37,13 @@ public struct PackSetResult: Sendable {
 
     /// Whether any error was reported.
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+
+    /// Creates a result (the command line reuses it to report pack-test failures).
+    public init(packs: [CompiledPack], diagnostics: [Diagnostic], files: [String: SourceFile]) {
+        self.packs = packs
+        self.diagnostics = diagnostics
+        self.files = files
+    }
 }
 
 /// The rule-pack compiler front end.

@@ -130,12 +130,14 @@ struct CredentialEvaluator {
             case failed(String)
         }
 
+        /// Missing attributes stay unbound: CEL's `||` and `&&` absorb the error when the other
+        /// side decides, and only an expression that really needed the fact is `missing`.
         func evaluate(_ expression: Expression) -> Outcome {
-            let missing = expression.attributes.filter { missingAttributes.contains($0) }
-            if !missing.isEmpty { return .missing(missing) }
             switch loaded.evaluate(expression, activation) {
             case .success(let value): return .value(value)
-            case .failure(let failure): return .failed(failure.message)
+            case .failure(let failure):
+                let missing = expression.attributes.filter { missingAttributes.contains($0) }
+                return missing.isEmpty ? .failed(failure.message) : .missing(missing)
             }
         }
     }
@@ -261,7 +263,9 @@ struct CredentialEvaluator {
         case .renewal(let k):
             guard let end = cycle.end, let n = cycle.renewalNumber else { return nil }
             return end.adding(months: (k - n) * months)
-        case .firstRenewalAfter(let d):
+        case .firstRenewalAfter(let date):
+            // Never a cycle end before the credential existed.
+            let d = max(date, cycle.issue ?? date)
             guard var end = cycle.end else { return nil }
             var steps = 0
             while end < d, steps < 10_000, let next = end.adding(months: months) { end = next; steps += 1 }
@@ -309,6 +313,7 @@ struct CredentialEvaluator {
         }
         var earned = ExactDecimal.zero
         var counted: [String] = []
+        var lastCompletion: CalendarDate?
         for event in context.facts.rows("cme_events") {
             guard let completed = event.date("completion_date"), completed <= asOf else { continue }
             if let categories = requirement.categories, !categories.contains(event.string("category") ?? "") { continue }
@@ -320,6 +325,7 @@ struct CredentialEvaluator {
             guard let credits = event.decimal("credits_earned"), let sum = earned.adding(credits) else { continue }
             earned = sum
             counted.append(event.id)
+            lastCompletion = max(lastCompletion ?? completed, completed)
             trace.append("counted \(event.id): \(credits) h \(event.string("category") ?? "") on \(completed)")
         }
         var result = RequirementResult(id: requirement.id, kind: requirement.kind, outcome: .met, reason: "")
@@ -332,6 +338,9 @@ struct CredentialEvaluator {
         result.trace = trace
         if earned >= required {
             result.reason = "\(earned) of \(required) hours"
+            if isTraining, let deadline, let last = lastCompletion, last > deadline {
+                result.reason += ", completed \(last), after the \(deadline) deadline"
+            }
             return result
         }
         result.outcome = .unmet

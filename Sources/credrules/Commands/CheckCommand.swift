@@ -1,6 +1,7 @@
 import ArgumentParser
 import RuleBase
 import RuleCompiler
+import RuleEngine
 import RuleIR
 
 /// Output formats for diagnostics.
@@ -67,13 +68,61 @@ struct CheckCommand: ParsableCommand {
         let result = try PackSetLoading.compile(paths)
         PackSetLoading.report(result, format: format)
         if result.hasErrors { throw ExitCodes.failure }
-        if format == .human, result.diagnostics.isEmpty {
-            FileIO.printError("\(result.packs.count) pack\(result.packs.count == 1 ? "" : "s") checked, no problems")
+        let testDiagnostics = try runPackTests(result)
+        switch format {
+        case .human:
+            if result.diagnostics.isEmpty, testDiagnostics.isEmpty {
+                FileIO.printError("\(result.packs.count) pack\(result.packs.count == 1 ? "" : "s") checked, no problems")
+            }
+        case .json, .sarif:
+            if !testDiagnostics.isEmpty {
+                PackSetLoading.report(PackSetResult(packs: result.packs, diagnostics: testDiagnostics, files: result.files), format: format)
+            }
         }
-        if try !runPackTests(result.packs) { throw ExitCodes.failure }
+        if !testDiagnostics.isEmpty { throw ExitCodes.failure }
     }
 
-    /// Hook for running the packs' own `tests:` through the engine once `check` should do so
-    /// (`credrules test` runs them today). Returns whether every test passed.
-    func runPackTests(_ packs: [CompiledPack]) throws -> Bool { true }
+    /// Runs every pack's own `tests:` through the engine. Human format prints each failure with
+    /// expected against actual; every failure also becomes a diagnostic at the test's `name:` line.
+    func runPackTests(_ result: PackSetResult) throws -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        var passed = 0
+        for pack in result.packs {
+            let loaded: LoadedRuleVersion
+            do {
+                loaded = try LoadedRuleVersion(pack.ruleVersion)
+            } catch {
+                diagnostics.append(Diagnostic(id: "pack.notEvaluable", message: "\(error)", span: SourceSpan(path: pack.path, start: .init(line: 1, column: 1))))
+                continue
+            }
+            let report = PackTestRunner.run(loaded)
+            for outcome in report.outcomes {
+                if outcome.passed { passed += 1; continue }
+                let span = Self.span(ofTest: outcome.name, in: result.files[pack.path], path: pack.path)
+                diagnostics.append(Diagnostic(
+                    id: "pack.testFailed", message: "test `\(outcome.name)` failed: \(outcome.failures.first ?? "")", span: span,
+                    notes: outcome.failures.dropFirst().map { Diagnostic.Note($0) }))
+            }
+        }
+        if format == .human, !diagnostics.isEmpty {
+            FileIO.printError(HumanDiagnosticRenderer.render(diagnostics, files: result.files, color: FileIO.stderrIsTerminal))
+        }
+        if format == .human {
+            FileIO.printError("pack tests: \(passed) passed, \(diagnostics.count) failed")
+        }
+        return diagnostics
+    }
+
+    /// The `name:` line of a test in its pack file, so a failure points where the analyst edits.
+    static func span(ofTest name: String, in file: SourceFile?, path: String) -> SourceSpan {
+        guard let file else { return SourceSpan(path: path, start: .init(line: 1, column: 1)) }
+        for number in 1...max(1, file.lineCount) {
+            let line = file.line(number)
+            if let range = line.range(of: "name: \(name)") ?? line.range(of: "name: \"\(name)\"") ?? line.range(of: "name: '\(name)'") {
+                let column = line.unicodeScalars.distance(from: line.unicodeScalars.startIndex, to: range.lowerBound.samePosition(in: line.unicodeScalars) ?? line.unicodeScalars.startIndex) + 1
+                return SourceSpan(path: path, start: .init(line: number, column: column))
+            }
+        }
+        return SourceSpan(path: path, start: .init(line: 1, column: 1))
+    }
 }
