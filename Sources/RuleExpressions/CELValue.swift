@@ -32,7 +32,7 @@ public enum CELValue: Hashable, Sendable {
         case let (.int(a), .int(b)): a == b
         case let (.uint(a), .uint(b)): a == b
         case let (.double(a), .double(b)): (a.isNaN && b.isNaN) || (a == b && a.sign == b.sign)
-        case let (.string(a), .string(b)): a.utf8.elementsEqual(b.utf8)
+        case let (.string(a), .string(b)): sameBytes(a, b)
         case let (.bytes(a), .bytes(b)): a == b
         case let (.list(a), .list(b)): a == b
         case let (.map(a), .map(b)): a == b
@@ -125,6 +125,24 @@ public struct CELDuration: Hashable, Sendable, Comparable {
     public static func < (lhs: CELDuration, rhs: CELDuration) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
 }
 
+/// Byte equality of strings. Swift's `==` uses canonical equivalence, which CEL does not;
+/// `==` is tried first because it is fast and implied by byte equality.
+@inline(__always)
+func sameBytes(_ a: String, _ b: String) -> Bool {
+    guard a == b else { return false }
+    var x = a
+    var y = b
+    return x.withUTF8 { p in y.withUTF8 { q in p.count == q.count && p.elementsEqual(q) } }
+}
+
+/// Byte equality when `b` is known to be ASCII. No non-ASCII text is canonically equivalent
+/// to ASCII text of the same UTF-8 length (every non-ASCII scalar is at least two bytes and
+/// decomposes to at most one ASCII scalar), so Swift's `==` plus equal lengths is exact.
+@inline(__always)
+func sameASCII(_ a: String, _ b: String) -> Bool {
+    a.utf8.count == b.utf8.count && a == b
+}
+
 /// A map key after CEL's key normalisation: numeric keys compare by value across int, uint
 /// and (on lookup) whole doubles, so `{1u: 'a'}[1]` finds the entry.
 enum MapKey: Hashable {
@@ -161,7 +179,7 @@ enum MapKey: Hashable {
         case let (.int(a), .int(b)): a == b
         case let (.bigUInt(a), .bigUInt(b)): a == b
         // Byte comparison: CEL does not normalise Unicode.
-        case let (.string(a), .string(b)): a.utf8.elementsEqual(b.utf8)
+        case let (.string(a), .string(b)): sameBytes(a, b)
         default: false
         }
     }
@@ -187,38 +205,89 @@ enum MapBuildError: Error {
 /// Small maps (the event records the rule engine binds) are searched linearly, which for a
 /// handful of short string keys beats hashing; larger ones get a hash index.
 public struct CELMap: Hashable, Sendable {
-    /// Keys in insertion order.
-    public private(set) var keys: [CELValue]
-    /// Values, parallel to ``keys``.
-    public private(set) var values: [CELValue]
-    private var index: [MapKey: Int]?
+    /// Immutable shared storage, so copying a map value costs one reference count. Entries
+    /// live in raw buffers rather than arrays so that a lookup touches no further reference
+    /// counts (the array buffers would each be retained and released per lookup).
+    private final class Storage: @unchecked Sendable {
+        // Written once in init, read-only afterwards, freed in deinit.
+        let count: Int
+        let keyBuffer: UnsafeMutablePointer<CELValue>
+        let valueBuffer: UnsafeMutablePointer<CELValue>
+        let index: [MapKey: Int]?
 
-    private static let indexThreshold = 12
+        init(keys: [CELValue], values: [CELValue]) {
+            count = keys.count
+            keyBuffer = UnsafeMutablePointer<CELValue>.allocate(capacity: max(count, 1))
+            valueBuffer = UnsafeMutablePointer<CELValue>.allocate(capacity: max(count, 1))
+            for i in 0..<count {
+                (keyBuffer + i).initialize(to: keys[i])
+                (valueBuffer + i).initialize(to: values[i])
+            }
+            if keys.count > CELMap.indexThreshold {
+                var built: [MapKey: Int] = [:]
+                for (i, k) in keys.enumerated() {
+                    if let mk = MapKey(key: k) { built[mk] = i }
+                }
+                index = built
+            } else {
+                index = nil
+            }
+        }
+
+        deinit {
+            keyBuffer.deinitialize(count: count)
+            keyBuffer.deallocate()
+            valueBuffer.deinitialize(count: count)
+            valueBuffer.deallocate()
+        }
+
+        var keys: [CELValue] { Array(UnsafeBufferPointer(start: keyBuffer, count: count)) }
+        var values: [CELValue] { Array(UnsafeBufferPointer(start: valueBuffer, count: count)) }
+    }
+
+    private let storage: Storage
+
+    /// Keys in insertion order.
+    public var keys: [CELValue] { storage.keys }
+    /// Values, parallel to ``keys``.
+    public var values: [CELValue] { storage.values }
+
+    fileprivate static let indexThreshold = 12
 
     /// An empty map.
     public init() {
-        keys = []
-        values = []
-        index = nil
+        storage = Storage(keys: [], values: [])
     }
 
     /// A map from string keys; a later duplicate key replaces the earlier value.
     public init(stringKeyed entries: [(String, CELValue)]) {
-        self.init()
-        for (k, v) in entries { set(.string(k), v, key: .string(k)) }
+        var keys: [CELValue] = []
+        var values: [CELValue] = []
+        var seen: [String: Int] = [:]
+        for (k, v) in entries {
+            if let i = seen[k], keys[i] == .string(k) { values[i] = v; continue }
+            seen[k] = keys.count
+            keys.append(.string(k))
+            values.append(v)
+        }
+        storage = Storage(keys: keys, values: values)
     }
 
     /// A map from entries; throws on a key that is not bool, int, uint or string, or on a
     /// repeated key (CEL rejects `{1: 'a', 1u: 'b'}`).
     init(entries: [(CELValue, CELValue)]) throws(MapBuildError) {
-        self.init()
+        var keys: [CELValue] = []
+        var values: [CELValue] = []
+        var seen = Set<MapKey>()
         keys.reserveCapacity(entries.count)
         values.reserveCapacity(entries.count)
         for (k, v) in entries {
             guard let key = MapKey(key: k) else { throw .invalidKey(k) }
-            if position(of: key) != nil { throw .duplicateKey(k) }
-            append(k, v, key: key)
+            guard seen.insert(key).inserted else { throw .duplicateKey(k) }
+            keys.append(k)
+            values.append(v)
         }
+        storage = Storage(keys: keys, values: values)
     }
 
     /// A map from entries, or nil on an invalid or repeated key.
@@ -227,34 +296,16 @@ public struct CELMap: Hashable, Sendable {
         self = map
     }
 
-    private mutating func append(_ k: CELValue, _ v: CELValue, key: MapKey) {
-        keys.append(k)
-        values.append(v)
-        if index != nil {
-            index?[key] = keys.count - 1
-        } else if keys.count > Self.indexThreshold {
-            var built: [MapKey: Int] = [:]
-            for (i, existing) in keys.enumerated() {
-                if let mk = MapKey(key: existing) { built[mk] = i }
-            }
-            index = built
-        }
-    }
-
-    private mutating func set(_ k: CELValue, _ v: CELValue, key: MapKey) {
-        if let i = position(of: key) { values[i] = v } else { append(k, v, key: key) }
-    }
-
     func position(of key: MapKey) -> Int? {
-        if let index { return index[key] }
-        for i in keys.indices {
-            if let k = MapKey(key: keys[i]), k == key { return i }
+        if let index = storage.index { return index[key] }
+        for i in 0..<storage.count {
+            if let k = MapKey(key: storage.keyBuffer[i]), k == key { return i }
         }
         return nil
     }
 
     /// Number of entries.
-    public var count: Int { keys.count }
+    public var count: Int { storage.count }
 
     /// Entries in insertion order.
     public var entries: [(key: CELValue, value: CELValue)] {
@@ -264,24 +315,35 @@ public struct CELMap: Hashable, Sendable {
     /// The value for a key, with CEL's numeric key matching; nil when absent.
     public subscript(key: CELValue) -> CELValue? {
         guard let mk = MapKey(lookup: key), let i = position(of: mk) else { return nil }
-        return values[i]
+        return storage.valueBuffer[i]
     }
 
     /// The value for a string key: the fast path for `e.category`.
     @inline(__always)
     public func value(forStringKey name: String) -> CELValue? {
-        if let index { return index[.string(name)].map { values[$0] } }
-        for i in keys.indices {
-            if case .string(let k) = keys[i], k == name, k.utf8.elementsEqual(name.utf8) { return values[i] }
+        value(forStringKey: name, ascii: name.utf8.allSatisfy { $0 < 0x80 })
+    }
+
+    /// The lookup with the key's ASCII-ness precomputed (the compiler knows it for `e.field`).
+    @inline(__always)
+    func value(forStringKey name: String, ascii: Bool) -> CELValue? {
+        if let index = storage.index { return index[.string(name)].map { storage.valueBuffer[$0] } }
+        let n = storage.count
+        let keys = storage.keyBuffer
+        var i = 0
+        while i < n {
+            if case .string(let k) = keys[i], ascii ? sameASCII(k, name) : sameBytes(k, name) { return storage.valueBuffer[i] }
+            i += 1
         }
         return nil
     }
 
     public static func == (lhs: CELMap, rhs: CELMap) -> Bool {
         guard lhs.count == rhs.count else { return false }
-        for i in lhs.keys.indices {
-            guard let mk = MapKey(key: lhs.keys[i]), let j = rhs.position(of: mk),
-                  rhs.keys[j] == lhs.keys[i], rhs.values[j] == lhs.values[i] else { return false }
+        let (lk, lv, rk, rv) = (lhs.keys, lhs.values, rhs.keys, rhs.values)
+        for i in lk.indices {
+            guard let mk = MapKey(key: lk[i]), let j = rhs.position(of: mk),
+                  rk[j] == lk[i], rv[j] == lv[i] else { return false }
         }
         return true
     }
@@ -289,10 +351,11 @@ public struct CELMap: Hashable, Sendable {
     public func hash(into hasher: inout Hasher) {
         // Order-independent: equal maps may list entries in different orders.
         var combined = 0
-        for i in keys.indices {
+        let (ks, vs) = (keys, values)
+        for i in ks.indices {
             var h = Hasher()
-            h.combine(keys[i])
-            h.combine(values[i])
+            h.combine(ks[i])
+            h.combine(vs[i])
             combined ^= h.finalize()
         }
         hasher.combine(count)
@@ -307,7 +370,7 @@ extension CELValue {
     /// never equal; values of different kinds are unequal (never an error).
     public func celEquals(_ other: CELValue) -> Bool {
         switch (self, other) {
-        case let (.string(a), .string(b)): return a == b && a.utf8.elementsEqual(b.utf8)
+        case let (.string(a), .string(b)): return sameBytes(a, b)
         case let (.int(a), .int(b)): return a == b
         case (.null, .null): return true
         case let (.bool(a), .bool(b)): return a == b
@@ -318,8 +381,9 @@ extension CELValue {
             return true
         case let (.map(a), .map(b)):
             guard a.count == b.count else { return false }
-            for i in a.keys.indices {
-                guard let v = b[a.keys[i]], a.values[i].celEquals(v) else { return false }
+            let (ak, av) = (a.keys, a.values)
+            for i in ak.indices {
+                guard let v = b[ak[i]], av[i].celEquals(v) else { return false }
             }
             return true
         case let (.timestamp(a), .timestamp(b)): return a == b
@@ -383,7 +447,7 @@ func celCompare(_ a: CELValue, _ b: CELValue) throws(EvalFailure) -> Int? {
     switch (a, b) {
     case let (.date(x), .date(y)): return cmp(x.daysSinceEpoch, y.daysSinceEpoch)
     case let (.string(x), .string(y)):
-        if x.utf8.elementsEqual(y.utf8) { return 0 }
+        if sameBytes(x, y) { return 0 }
         return x.utf8.lexicographicallyPrecedes(y.utf8) ? -1 : 1
     case let (.bool(x), .bool(y)): return x == y ? 0 : (x ? 1 : -1)
     case let (.bytes(x), .bytes(y)): return x == y ? 0 : (x.lexicographicallyPrecedes(y) ? -1 : 1)

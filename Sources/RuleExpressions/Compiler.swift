@@ -85,9 +85,10 @@ struct Compiler {
         env.variables.map(\.name) + Array(locals.keys)
     }
 
-    private func variable(slot: Int, name: String, type: CELType) -> Compiled {
-        Compiled(type: type, eval: { f throws(EvalFailure) in
-            guard let v = f.slots[slot] else { throw EvalFailure("no value bound for variable '\(name)'") }
+    private func variable(slot: Int, name: String, type: CELType, at e: Expr) -> Compiled {
+        let (offset, length) = (e.offset, e.length)
+        return Compiled(type: type, eval: { f throws(EvalFailure) in
+            guard let v = f.slots[slot] else { throw EvalFailure("no value bound for variable '\(name)'").at(offset, length) }
             return v
         }, constant: nil)
     }
@@ -114,7 +115,7 @@ struct Compiler {
                 let slot = local.slot
                 return Compiled(type: local.type, eval: { f in f.slots[slot] ?? .null }, constant: nil)
             }
-            if let slot = env.slot(of: name) { return variable(slot: slot, name: name, type: env.variables[slot].type) }
+            if let slot = env.slot(of: name) { return variable(slot: slot, name: name, type: env.variables[slot].type, at: e) }
             if let t = CELType.denoted(byName: name) { return Self.constant(.type(t), .type(t)) }
             let help = Suggestions.didYouMean(name, in: candidateNames(locals))
             report(e, "undeclared reference to '\(name)'", help: help)
@@ -122,7 +123,7 @@ struct Compiler {
 
         case .select(let operand, let field, let test):
             if !test, let path = dottedName(e, locals) {
-                if let slot = env.slot(of: path) { return variable(slot: slot, name: path, type: env.variables[slot].type) }
+                if let slot = env.slot(of: path) { return variable(slot: slot, name: path, type: env.variables[slot].type, at: e) }
                 if let t = CELType.denoted(byName: path) { return Self.constant(.type(t), .type(t)) }
             }
             let target = compile(operand, locals)
@@ -147,11 +148,29 @@ struct Compiler {
                     return .bool(m.value(forStringKey: fieldName) != nil)
                 }, constant: nil)
             }
-            return Compiled(type: resultType, eval: Self.located(e) { f throws(EvalFailure) in
+            let (offset, length) = (e.offset, e.length)
+            let ascii = fieldName.utf8.allSatisfy { $0 < 0x80 }
+            // `e.field` on a comprehension variable: read the slot in place, no copy of the map.
+            if case .ident(let n) = operand.kind, let local = locals[n] {
+                let slot = local.slot
+                return Compiled(type: resultType, eval: { f throws(EvalFailure) in
+                    if case .map(let m)? = f.slots[slot], let r = m.value(forStringKey: fieldName, ascii: ascii) { return r }
+                    let v = f.slots[slot] ?? .null
+                    var failure = EvalFailure(v.celType == .map(.dyn, .dyn) ? "no such key: '\(fieldName)'"
+                        : "type '\(v.celType.runtimeName)' does not support field selection")
+                    failure.offset = offset
+                    failure.length = length
+                    throw failure
+                }, constant: nil)
+            }
+            return Compiled(type: resultType, eval: { f throws(EvalFailure) in
                 let v = try inner(&f)
-                guard case .map(let m) = v else { throw EvalFailure("type '\(v.celType.runtimeName)' does not support field selection") }
-                guard let r = m.value(forStringKey: fieldName) else { throw EvalFailure("no such key: '\(fieldName)'") }
-                return r
+                if case .map(let m) = v, let r = m.value(forStringKey: fieldName, ascii: ascii) { return r }
+                var failure = EvalFailure(v.celType == .map(.dyn, .dyn) ? "no such key: '\(fieldName)'"
+                    : "type '\(v.celType.runtimeName)' does not support field selection")
+                failure.offset = offset
+                failure.length = length
+                throw failure
             }, constant: nil)
 
         case .list(let items):
@@ -266,9 +285,12 @@ struct Compiler {
         }
         let evals = operands.map(\.eval)
         var eval: Eval
+        var specialized = false
         switch resolved {
+        // Operands are taken from the struct, not from `evals`: a closure read out of an
+        // array is wrapped in a reabstraction thunk on every call.
         case .unary(let impl):
-            let a = evals[0]
+            let a = operands[0].eval
             eval = { f throws(EvalFailure) in try impl(try a(&f)) }
             // sum() of an empty list takes its zero from the static element type.
             if function == "sum", case .list(let t) = types[0] {
@@ -282,13 +304,16 @@ struct Compiler {
                 eval = { f throws(EvalFailure) in try Runtime.sum(try a(&f), emptyValue: zero) }
             }
         case .binary(let impl):
-            let a = evals[0]
-            let b = evals[1]
+            let a = operands[0].eval
+            let b = operands[1].eval
             eval = { f throws(EvalFailure) in
                 let x = try a(&f)
                 return try impl(x, try b(&f))
             }
-            eval = specializeBinary(function, operands) ?? eval
+            if let special = specializeBinary(function, operands, at: e) {
+                eval = special
+                specialized = true
+            }
         case .nary(let impl):
             eval = { f throws(EvalFailure) in
                 var values: [CELValue] = []
@@ -297,7 +322,7 @@ struct Compiler {
                 return try impl(values)
             }
         }
-        eval = Self.located(e, eval)
+        if !specialized { eval = Self.located(e, eval) }
         // Fold calls on constants (`decimal('2')`, `timestamp('...')`, `duration('1h')`) once,
         // unless they fail: errors must still surface at run time, where `||` may absorb them.
         if operands.allSatisfy({ $0.constant != nil }) {
@@ -326,16 +351,18 @@ struct Compiler {
 
     /// Faster closures for hot shapes: comparison with a constant string (`e.category ==
     /// 'ethics'`) and `matches` with a constant pattern (compiled once).
-    private func specializeBinary(_ function: String, _ operands: [Compiled]) -> Eval? {
+    private func specializeBinary(_ function: String, _ operands: [Compiled], at e: Expr) -> Eval? {
         let a = operands[0].eval
         let b = operands[1].eval
+        let (offset, length) = (e.offset, e.length)
         switch function {
         case "_==_", "_!=_":
             let negate = function == "_!=_"
             if case .string(let k)? = operands[1].constant {
+                let ascii = k.utf8.allSatisfy { $0 < 0x80 }
                 return { f throws(EvalFailure) in
                     let v = try a(&f)
-                    if case .string(let s) = v { return .bool((s == k && s.utf8.elementsEqual(k.utf8)) != negate) }
+                    if case .string(let s) = v { return .bool((ascii ? sameASCII(s, k) : sameBytes(s, k)) != negate) }
                     return .bool(v.celEquals(.string(k)) != negate)
                 }
             }
@@ -344,26 +371,32 @@ struct Compiler {
             if case .string(let pattern)? = operands[1].constant, let regex = try? CELRegex.compile(pattern) {
                 return { f throws(EvalFailure) in
                     let v = try a(&f)
-                    guard case .string(let s) = v else { throw .noMatchingOverload("matches", [v, .string(pattern)]) }
+                    guard case .string(let s) = v else { throw EvalFailure.noMatchingOverload("matches", [v, .string(pattern)]).at(offset, length) }
                     return .bool(regex.matches(s))
                 }
             }
             return nil
         case "_<_", "_<=_", "_>_", "_>=_":
-            let test: @Sendable (Int) -> Bool
+            // Which orderings make the comparison true: bit 0 for less, 1 for equal, 2 for greater.
+            let accept: Int
             switch function {
-            case "_<_": test = { $0 < 0 }
-            case "_<=_": test = { $0 <= 0 }
-            case "_>_": test = { $0 > 0 }
-            default: test = { $0 >= 0 }
+            case "_<_": accept = 0b001
+            case "_<=_": accept = 0b011
+            case "_>_": accept = 0b100
+            default: accept = 0b110
             }
+            @Sendable @inline(__always) func test(_ order: Int) -> Bool { accept & (1 << (order + 1)) != 0 }
             return { f throws(EvalFailure) in
                 let x = try a(&f)
                 let y = try b(&f)
                 // Dates are the common case in rules; compare them without the generic switch.
                 if case .date(let p) = x, case .date(let q) = y { return .bool(test(p < q ? -1 : (p == q ? 0 : 1))) }
-                guard let order = try celCompare(x, y) else { return .bool(false) }
-                return .bool(test(order))
+                do throws(EvalFailure) {
+                    guard let order = try celCompare(x, y) else { return .bool(false) }
+                    return .bool(test(order))
+                } catch {
+                    throw error.at(offset, length)
+                }
             }
         default: return nil
         }
@@ -381,6 +414,7 @@ struct Compiler {
         let a = l.eval
         let b = r.eval
         let decisive = !isAnd  // the value that decides the result on its own
+        let (offset, length) = (e.offset, e.length)
         let eval: Eval = { f throws(EvalFailure) in
             var leftError: EvalFailure?
             do throws(EvalFailure) {
@@ -388,19 +422,19 @@ struct Compiler {
                 if case .bool(let v) = x {
                     if v == decisive { return x }
                 } else {
-                    leftError = .noMatchingOverload(name, [x])
+                    leftError = EvalFailure.noMatchingOverload(name, [x]).at(offset, length)
                 }
             } catch {
                 leftError = error
             }
             let y: CELValue
             do throws(EvalFailure) { y = try b(&f) } catch { throw leftError ?? error }
-            guard case .bool(let w) = y else { throw leftError ?? .noMatchingOverload(name, [y]) }
+            guard case .bool(let w) = y else { throw leftError ?? EvalFailure.noMatchingOverload(name, [y]).at(offset, length) }
             if w == decisive { return y }
             if let leftError { throw leftError }
             return y
         }
-        return Compiled(type: (l.type == .error || r.type == .error) ? .error : .bool, eval: Self.located(e, eval), constant: nil)
+        return Compiled(type: (l.type == .error || r.type == .error) ? .error : .bool, eval: eval, constant: nil)
     }
 
     private mutating func compileConditional(_ e: Expr, _ args: [Expr], _ locals: [String: Local]) -> Compiled {

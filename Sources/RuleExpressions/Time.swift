@@ -15,6 +15,15 @@ struct EvalFailure: Error {
     init(_ message: String) { self.message = message }
 
     static let noSuchOverload = EvalFailure("no such overload")
+
+    /// This failure with a position, unless it already has one.
+    func at(_ offset: Int, _ length: Int) -> EvalFailure {
+        guard self.offset < 0 else { return self }
+        var f = self
+        f.offset = offset
+        f.length = length
+        return f
+    }
     static func noMatchingOverload(_ function: String, _ args: [CELValue]) -> EvalFailure {
         EvalFailure("found no matching overload for '\(function)' applied to '(\(args.map { $0.celType.runtimeName }.joined(separator: ", ")))'")
     }

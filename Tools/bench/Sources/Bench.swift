@@ -1,2 +1,6 @@
 @main
-struct Bench { static func main() {} }
+struct Bench {
+    static func main() {
+        runExpressionBenchmark()
+    }
+}
