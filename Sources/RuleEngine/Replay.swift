@@ -55,7 +55,7 @@ public enum Replay {
         else {
             return fail("the rule version no longer applies to credential \(credentialID)")
         }
-        if evaluation.inputs.canonicalText != inputs.canonicalText {
+        if evaluation.inputsCanonical != inputs.canonicalBytes {
             result.differences += inputs.differences(to: evaluation.inputs, path: "inputs_json")
         }
         if evaluation.outputs.canonicalText == logged.canonicalText, result.differences.isEmpty {

@@ -13,7 +13,12 @@ public struct RuleVersionDecodingError: Error, Sendable, CustomStringConvertible
 
 /// SHA-256 of text's UTF-8 bytes, as lowercase hex.
 public func sha256Hex(_ text: String) -> String {
-    let digest = SHA256.hash(data: Array(text.utf8))
+    sha256Hex(bytes: Array(text.utf8))
+}
+
+/// SHA-256 of bytes, as lowercase hex.
+public func sha256Hex(bytes: [UInt8]) -> String {
+    let digest = SHA256.hash(data: bytes)
     var hex = ""
     hex.reserveCapacity(64)
     for byte in digest {

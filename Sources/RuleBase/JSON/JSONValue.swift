@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A JSON value that keeps object key order and number text as written, so that canonical
 /// output is decided here and nowhere else.
 public enum JSONValue: Sendable, Hashable {
@@ -65,6 +71,25 @@ extension Array where Element == (String, JSONValue) {
     /// Members ordered by key, comparing UTF-8 bytes (which is code-point order), so the
     /// order never depends on locale.
     var sortedMembers: [(String, JSONValue)] {
-        sorted { lhs, rhs in lhs.0.utf8.lexicographicallyPrecedes(rhs.0.utf8) }
+        // Most objects the engine writes are built in order already; check before sorting.
+        var inOrder = true
+        for index in indices.dropFirst() where !Self.precedes(self[index - 1].0, self[index].0) {
+            inOrder = false
+            break
+        }
+        return inOrder ? self : sorted { Self.precedes($0.0, $1.0) }
+    }
+
+    private static func precedes(_ a: String, _ b: String) -> Bool {
+        var x = a
+        var y = b
+        return x.withUTF8 { p in y.withUTF8 { q in
+            let n = Swift.min(p.count, q.count)
+            if n > 0, let base1 = p.baseAddress, let base2 = q.baseAddress {
+                let c = memcmp(base1, base2, n)
+                if c != 0 { return c < 0 }
+            }
+            return p.count < q.count
+        } }
     }
 }

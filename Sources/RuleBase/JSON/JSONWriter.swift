@@ -2,84 +2,115 @@ extension JSONValue {
     /// Canonical bytes: object keys sorted by code point, no insignificant white space,
     /// numbers normalised, strings escaped minimally. Equal values give equal bytes.
     public var canonicalText: String {
-        var out = ""
-        out.reserveCapacity(256)
-        write(to: &out, canonical: true, indent: nil, level: 0)
+        String(decoding: canonicalBytes, as: UTF8.self)
+    }
+
+    /// The canonical text as UTF-8 bytes (what is hashed).
+    public var canonicalBytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
+        writeCompact(to: &out, canonical: true)
         return out
     }
 
     /// Human-friendly text: keys in written order, two-space indentation.
     public var prettyText: String {
-        var out = ""
-        write(to: &out, canonical: false, indent: "  ", level: 0)
-        return out
+        var out: [UInt8] = []
+        writePretty(to: &out, level: 0)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Compact text with keys in written order (JSON Lines output).
     public var compactText: String {
-        var out = ""
-        write(to: &out, canonical: false, indent: nil, level: 0)
-        return out
+        var out: [UInt8] = []
+        writeCompact(to: &out, canonical: false)
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private func write(to out: inout String, canonical: Bool, indent: String?, level: Int) {
+    /// Appends the compact (optionally canonical) encoding to a byte buffer.
+    public func writeCompact(to out: inout [UInt8], canonical: Bool) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let text): out += canonical ? JSONValue.canonicalNumber(text) : text
+        case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+        case .bool(let b): out.append(contentsOf: b ? Array("true".utf8) : Array("false".utf8))
+        case .number(let text): out.append(contentsOf: (canonical ? JSONValue.canonicalNumber(text) : text).utf8)
         case .string(let s): JSONValue.writeString(s, to: &out)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (index, item) in items.enumerated() {
-                if index > 0 { out += "," }
-                newline(&out, indent, level + 1)
-                item.write(to: &out, canonical: canonical, indent: indent, level: level + 1)
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                item.writeCompact(to: &out, canonical: canonical)
             }
-            newline(&out, indent, level)
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            if members.isEmpty { out += "{}"; return }
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (index, member) in (canonical ? members.sortedMembers : members).enumerated() {
-                if index > 0 { out += "," }
-                newline(&out, indent, level + 1)
+                if index > 0 { out.append(UInt8(ascii: ",")) }
                 JSONValue.writeString(member.0, to: &out)
-                out += indent == nil ? ":" : ": "
-                member.1.write(to: &out, canonical: canonical, indent: indent, level: level + 1)
+                out.append(UInt8(ascii: ":"))
+                member.1.writeCompact(to: &out, canonical: canonical)
             }
-            newline(&out, indent, level)
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    private func newline(_ out: inout String, _ indent: String?, _ level: Int) {
-        guard let indent else { return }
-        out += "\n"
-        for _ in 0..<level { out += indent }
+    private func writePretty(to out: inout [UInt8], level: Int) {
+        func newline(_ level: Int) {
+            out.append(0x0A)
+            for _ in 0..<level { out.append(contentsOf: [0x20, 0x20]) }
+        }
+        switch self {
+        case .array(let items) where !items.isEmpty:
+            out.append(UInt8(ascii: "["))
+            for (index, item) in items.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                newline(level + 1)
+                item.writePretty(to: &out, level: level + 1)
+            }
+            newline(level)
+            out.append(UInt8(ascii: "]"))
+        case .object(let members) where !members.isEmpty:
+            out.append(UInt8(ascii: "{"))
+            for (index, member) in members.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                newline(level + 1)
+                JSONValue.writeString(member.0, to: &out)
+                out.append(contentsOf: [UInt8(ascii: ":"), 0x20])
+                member.1.writePretty(to: &out, level: level + 1)
+            }
+            newline(level)
+            out.append(UInt8(ascii: "}"))
+        default:
+            writeCompact(to: &out, canonical: false)
+        }
     }
 
-    static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
+    /// Appends a JSON string literal (minimal escaping) to a byte buffer.
+    public static func writeString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var string = s
+        string.withUTF8 { bytes in
+            var runStart = 0
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                runStart = index + 1
+                switch byte {
+                case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
+                case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
+                case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+                case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+                case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+                case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+                case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+                default:
+                    let hex = Array("0123456789abcdef".utf8)
+                    out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
                 }
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 
     /// The canonical text of a JSON number: no plus sign, no leading zeros, no trailing
@@ -87,6 +118,7 @@ extension JSONValue {
     /// 21 fractional digits (beyond that the exponent form `1e+30` is kept, normalised),
     /// and `0` for negative zero.
     public static func canonicalNumber(_ text: String) -> String {
+        if isCanonicalInteger(text) { return text }
         var chars = Substring(text)
         var negative = false
         if chars.first == "-" { negative = true; chars = chars.dropFirst() } else if chars.first == "+" { chars = chars.dropFirst() }
@@ -125,5 +157,16 @@ extension JSONValue {
             return sign + String(digits[..<pointPosition]) + "." + String(digits[pointPosition...])
         }
         return sign + "0." + String(repeating: "0", count: -pointPosition) + String(digits)
+    }
+}
+
+extension JSONValue {
+    /// Whether `text` is already a canonical integer (`0`, `-12`, `48`): the common case,
+    /// answered without parsing.
+    static func isCanonicalInteger(_ text: String) -> Bool {
+        var utf8 = text.utf8[...]
+        if utf8.first == UInt8(ascii: "-") { utf8 = utf8.dropFirst() }
+        guard let first = utf8.first, first >= 0x31, first <= 0x39 else { return text == "0" }
+        return utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } && utf8.count <= 21
     }
 }

@@ -33,30 +33,44 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     /// Returns nil for anything else or for more than ``maximumScale`` significant
     /// fractional digits.
     public init?(_ text: some StringProtocol) {
-        var chars = Substring(text)
+        var bytes = Substring(text).utf8[...]
         var negative = false
-        if chars.first == "-" { negative = true; chars = chars.dropFirst() } else if chars.first == "+" { chars = chars.dropFirst() }
-        var integerPart = chars
-        var fraction: Substring = ""
-        if let dot = chars.firstIndex(of: ".") {
-            integerPart = chars[..<dot]
-            fraction = chars[chars.index(after: dot)...]
-            guard !fraction.isEmpty else { return nil }
+        if let first = bytes.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
+            negative = first == UInt8(ascii: "-")
+            bytes = bytes.dropFirst()
         }
-        guard !integerPart.isEmpty, integerPart.allSatisfy({ $0.isASCII && $0.isNumber }),
-              fraction.allSatisfy({ $0.isASCII && $0.isNumber })
-        else { return nil }
-        while fraction.last == "0" { fraction = fraction.dropLast() }
-        guard fraction.count <= Self.maximumScale else { return nil }
         var value: Int64 = 0
-        for c in integerPart + fraction {
-            guard let digit = c.wholeNumberValue else { return nil }
+        var integerDigits = 0
+        var fractionDigits = 0
+        var pendingZeros = 0  // trailing fractional zeros, dropped unless a digit follows
+        var seenPoint = false
+        for byte in bytes {
+            if byte == UInt8(ascii: ".") {
+                guard !seenPoint else { return nil }
+                seenPoint = true
+                continue
+            }
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            let digit = Int64(byte - 0x30)
+            if seenPoint {
+                if digit == 0 { pendingZeros += 1; continue }
+                for _ in 0..<pendingZeros {
+                    let (m, o) = value.multipliedReportingOverflow(by: 10)
+                    guard !o else { return nil }
+                    value = m
+                }
+                fractionDigits += pendingZeros + 1
+                pendingZeros = 0
+            } else {
+                integerDigits += 1
+            }
             let (m, o1) = value.multipliedReportingOverflow(by: 10)
-            let (a, o2) = m.addingReportingOverflow(Int64(digit))
+            let (a, o2) = m.addingReportingOverflow(digit)
             guard !o1, !o2 else { return nil }
             value = a
         }
-        self.init(normalising: negative ? -value : value, scale: fraction.count)
+        guard integerDigits > 0, !seenPoint || fractionDigits + pendingZeros > 0, fractionDigits <= Self.maximumScale else { return nil }
+        self.init(normalising: negative ? -value : value, scale: fractionDigits)
     }
 
     /// The value rounded toward zero to a whole number.

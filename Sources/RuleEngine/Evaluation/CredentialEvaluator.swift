@@ -51,9 +51,12 @@ struct CredentialEvaluator {
             ruleVersionHash: loaded.hash, asOf: asOf, credentialKind: version.credential, credentialID: credential.id,
             windowStart: cycle.windowStart, windowEnd: cycle.end, nextRenewalDate: cycle.end, daysUntilDue: daysUntilDue,
             renewalNumber: cycle.renewalNumber, status: status, requirements: results, gaps: gaps,
-            parameterValues: parameterValues, defaultsUsed: defaultsUsed, inputs: .null, outputs: .null)
-        evaluation.inputs = LogDocuments.inputs(evaluation, version: version, facts: context.facts, credential: credential)
+            parameterValues: parameterValues, defaultsUsed: defaultsUsed, outputs: .null)
+        evaluation.inputsCanonical = LogDocuments.inputs(evaluation, tables: loaded.tablesRead, context: context, credential: credential)
         evaluation.outputs = LogDocuments.outputs(evaluation)
+        evaluation.outputsCanonical = evaluation.outputs.canonicalBytes
+        evaluation.inputsSHA256 = sha256Hex(bytes: evaluation.inputsCanonical)
+        evaluation.outputsSHA256 = sha256Hex(bytes: evaluation.outputsCanonical)
         return evaluation
     }
 
@@ -314,19 +317,19 @@ struct CredentialEvaluator {
         var earned = ExactDecimal.zero
         var counted: [String] = []
         var lastCompletion: CalendarDate?
-        for event in context.facts.rows("cme_events") {
-            guard let completed = event.date("completion_date"), completed <= asOf else { continue }
-            if let categories = requirement.categories, !categories.contains(event.string("category") ?? "") { continue }
-            if let creditTypes = requirement.creditTypes, !creditTypes.contains(event.string("credit_type") ?? "") { continue }
+        for event in context.events {
+            guard event.completed <= asOf else { continue }
+            if let categories = requirement.categories, !categories.contains(event.category) { continue }
+            if let creditTypes = requirement.creditTypes, !creditTypes.contains(event.creditType ?? "") { continue }
             if !isTraining {
-                guard let start = windowStart, let end = cycle.end, completed >= start, completed <= end else { continue }
-                if let expires = event.date("expiration_date"), expires < end { continue }
+                guard let start = windowStart, let end = cycle.end, event.completed >= start, event.completed <= end else { continue }
+                if let expires = event.expires, expires < end { continue }
             }
-            guard let credits = event.decimal("credits_earned"), let sum = earned.adding(credits) else { continue }
+            guard let sum = earned.adding(event.credits) else { continue }
             earned = sum
             counted.append(event.id)
-            lastCompletion = max(lastCompletion ?? completed, completed)
-            trace.append("counted \(event.id): \(credits) h \(event.string("category") ?? "") on \(completed)")
+            lastCompletion = max(lastCompletion ?? event.completed, event.completed)
+            trace.append("counted \(event.id): \(event.credits) h \(event.category) on \(event.completed)")
         }
         var result = RequirementResult(id: requirement.id, kind: requirement.kind, outcome: .met, reason: "")
         result.earned = earned

@@ -33,9 +33,14 @@ public struct Evaluator: Sendable {
 
     /// Evaluates every applicable pack version for one provider.
     public func evaluate(_ provider: ProviderFacts, asOf: CalendarDate) -> [CredentialEvaluation] {
-        let context = ProviderContext(provider)
+        evaluate(provider, asOf: asOf, versions: versionsInEffect(on: asOf))
+    }
+
+    func evaluate(_ provider: ProviderFacts, asOf: CalendarDate, versions: [LoadedRuleVersion]) -> [CredentialEvaluation] {
+        let context = ProviderContext(provider, lists: versions.reduce(into: Set<String>()) { $0.formUnion($1.expressionTables) },
+                                      tables: versions.reduce(into: Set<String>()) { $0.formUnion($1.tablesRead) })
         var results: [CredentialEvaluation] = []
-        for loaded in versionsInEffect(on: asOf) {
+        for loaded in versions {
             for credential in provider.rows(loaded.version.credential.table) where Self.applies(loaded.version.appliesTo, to: credential) {
                 results.append(CredentialEvaluator(loaded: loaded, context: context, credential: credential, asOf: asOf).run())
             }
@@ -45,7 +50,7 @@ public struct Evaluator: Sendable {
 
     /// Evaluates one rule version for one provider (used by pack tests and replay).
     public static func evaluate(_ loaded: LoadedRuleVersion, provider: ProviderFacts, asOf: CalendarDate) -> [CredentialEvaluation] {
-        let context = ProviderContext(provider)
+        let context = ProviderContext(provider, lists: loaded.expressionTables, tables: Set(loaded.tablesRead))
         return provider.rows(loaded.version.credential.table)
             .filter { applies(loaded.version.appliesTo, to: $0) }
             .map { CredentialEvaluator(loaded: loaded, context: context, credential: $0, asOf: asOf).run() }
@@ -65,11 +70,38 @@ struct ProviderContext {
     let facts: ProviderFacts
     let lists: [String: CELValue]
     let attributes: [String: JSONValue]
+    /// CME events with their columns parsed once (every hours requirement scans them).
+    let events: [CMEEvent]
 
-    init(_ facts: ProviderFacts) {
+    struct CMEEvent {
+        let id: String
+        let category: String
+        let creditType: String?
+        let credits: ExactDecimal
+        let completed: CalendarDate
+        let expires: CalendarDate?
+    }
+
+    /// Each row's canonical JSON, by table, for the tables the log's inputs hold.
+    private let canonical: [String: [[UInt8]]]
+
+    func canonicalRows(_ table: String) -> [[UInt8]] { canonical[table] ?? [] }
+
+    /// - Parameters:
+    ///   - lists: the fact lists expressions read (only those are converted to CEL values).
+    ///   - tables: the tables execution-log inputs hold.
+    init(_ facts: ProviderFacts, lists needed: Set<String>, tables: Set<String>) {
         self.facts = facts
+        var canonical: [String: [[UInt8]]] = [:]
+        for table in tables { canonical[table] = facts.rows(table).map(\.columns.canonicalBytes) }
+        self.canonical = canonical
+        self.events = facts.rows("cme_events").compactMap { row in
+            guard let completed = row.date("completion_date"), let credits = row.decimal("credits_earned") else { return nil }
+            return CMEEvent(id: row.id, category: row.string("category") ?? "", creditType: row.string("credit_type"),
+                            credits: credits, completed: completed, expires: row.date("expiration_date"))
+        }
         var lists: [String: CELValue] = [:]
-        for table in ExpressionVariables.factLists {
+        for table in ExpressionVariables.factLists where needed.contains(table) {
             lists[table] = .list(facts.rows(table).map(Self.celRow))
         }
         self.lists = lists

@@ -6,7 +6,7 @@ import RuleIR
 ///
 /// Compiling here (rather than trusting the compiler's output) also re-checks the rule version:
 /// a replayed or hand-edited rule version with a bad expression fails to load.
-public struct LoadedRuleVersion: Sendable {
+public final class LoadedRuleVersion: Sendable {
     /// The rule version.
     public let version: RuleVersion
     /// SHA-256 of its canonical JSON.
@@ -14,6 +14,10 @@ public struct LoadedRuleVersion: Sendable {
     let environment: CELEnvironment
     let variableNames: [String]
     private let compiled: [String: CompiledExpression]
+    /// The fact tables this version reads (for the execution log's inputs).
+    let tablesRead: [String]
+    /// The fact lists its expressions name.
+    let expressionTables: Set<String>
 
     /// An expression in a rule version that does not compile.
     public struct LoadError: Error, Sendable, CustomStringConvertible {
@@ -59,6 +63,8 @@ public struct LoadedRuleVersion: Sendable {
             }
         }
         self.compiled = compiled
+        self.tablesRead = LogDocuments.tablesRead(by: version)
+        self.expressionTables = LogDocuments.expressionTables(of: version)
     }
 
     /// Evaluates an expression of this rule version with the given variable values.

@@ -96,7 +96,12 @@ public struct CredentialEvaluation: Sendable {
     public var parameterValues: [(String, ScalarValue)]
     /// Attribute defaults that stood in for missing facts.
     public var defaultsUsed: [(String, ScalarValue)]
-    /// The execution log's inputs and outputs.
-    public var inputs: JSONValue
+    /// The execution log's inputs (parsed back from ``inputsCanonical``) and outputs.
+    public var inputs: JSONValue { (try? JSONParser.parse(String(decoding: inputsCanonical, as: UTF8.self))) ?? .null }
     public var outputs: JSONValue
+    /// Their canonical bytes and SHA-256, computed once.
+    public var inputsCanonical: [UInt8] = []
+    public var outputsCanonical: [UInt8] = []
+    public var inputsSHA256 = ""
+    public var outputsSHA256 = ""
 }

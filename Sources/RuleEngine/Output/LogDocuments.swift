@@ -22,25 +22,51 @@ public enum LogDocuments {
             sources += [requirement.when?.source, requirement.check?.source].compactMap { $0 }
             if case .expression(let e)? = requirement.hours { sources.append(e.source) }
         }
-        for table in ExpressionVariables.factLists where sources.contains(where: { $0.contains(table) }) {
-            tables.insert(table)
-        }
+        tables.formUnion(expressionTables(of: version))
         if !version.attributes.isEmpty { tables.insert("provider_attributes") }
         return tables.sorted()
     }
 
-    static func inputs(_ e: CredentialEvaluation, version: RuleVersion, facts: ProviderFacts, credential: FactRow) -> JSONValue {
-        let tables = tablesRead(by: version).map { table in
-            (table, JSONValue.array(facts.rows(table).map(\.columns)))
+    /// The fact lists a rule version's expressions name (only those are bound as CEL lists).
+    static func expressionTables(of version: RuleVersion) -> Set<String> {
+        var sources: [String] = version.exemptions.map(\.when.source)
+        for requirement in version.requirements {
+            sources += [requirement.when?.source, requirement.check?.source].compactMap { $0 }
+            if case .expression(let e)? = requirement.hours { sources.append(e.source) }
         }
-        return .object([
-            ("as_of", .string(e.asOf.description)),
-            ("provider_id", .string(e.providerID)),
-            ("rule_version_id", .string(e.ruleVersionID)),
-            ("rule_version_hash", .string(e.ruleVersionHash)),
-            ("credential", .object([("table", .string(credential.table)), ("id", .string(credential.id))])),
-            ("facts", .object(tables)),
-        ])
+        return Set(ExpressionVariables.factLists.filter { table in sources.contains { $0.contains(table) } })
+    }
+
+    /// The canonical bytes of `inputs_json`, assembled from each row's canonical bytes (cached
+    /// per provider: a provider's rows appear in the log of every credential evaluated).
+    static func inputs(_ e: CredentialEvaluation, tables tablesRead: [String], context: ProviderContext, credential: FactRow) -> [UInt8] {
+        var out: [UInt8] = []
+        func key(_ name: String, first: Bool = false) {
+            if !first { out.append(UInt8(ascii: ",")) }
+            JSONValue.writeString(name, to: &out)
+            out.append(UInt8(ascii: ":"))
+        }
+        func string(_ value: String) { JSONValue.writeString(value, to: &out) }
+        out.append(UInt8(ascii: "{"))
+        key("as_of", first: true); string(e.asOf.description)
+        key("credential"); out.append(UInt8(ascii: "{")); key("id", first: true); string(credential.id)
+        key("table"); string(credential.table); out.append(UInt8(ascii: "}"))
+        key("facts"); out.append(UInt8(ascii: "{"))
+        for (index, table) in tablesRead.enumerated() {
+            key(table, first: index == 0)
+            out.append(UInt8(ascii: "["))
+            for (rowIndex, row) in context.canonicalRows(table).enumerated() {
+                if rowIndex > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: row)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
+        out.append(UInt8(ascii: "}"))
+        key("provider_id"); string(e.providerID)
+        key("rule_version_hash"); string(e.ruleVersionHash)
+        key("rule_version_id"); string(e.ruleVersionID)
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 
     static func date(_ d: CalendarDate?) -> JSONValue { d.map { .string($0.description) } ?? .null }
@@ -48,43 +74,44 @@ public enum LogDocuments {
 
     static func gap(_ g: Gap) -> JSONValue {
         .object([
-            ("gap_type", .string(g.type.rawValue)),
+            ("citation", g.citation.map { .string($0) } ?? .null),
             ("code", g.code.map { .string($0) } ?? .null),
             ("description", .string(g.description)),
-            ("severity", .string(g.severity.rawValue)),
-            ("requirement_id", g.requirementID.map { .string($0) } ?? .null),
-            ("citation", g.citation.map { .string($0) } ?? .null),
             ("due_date", date(g.dueDate)),
+            ("gap_type", .string(g.type.rawValue)),
+            ("requirement_id", g.requirementID.map { .string($0) } ?? .null),
+            ("severity", .string(g.severity.rawValue)),
         ])
     }
 
     static func outputs(_ e: CredentialEvaluation) -> JSONValue {
         .object([
-            ("compliance_status", .string(e.status.rawValue)),
-            ("credential", .object([("table", .string(e.credentialKind.table)), ("id", .string(e.credentialID))])),
-            ("cme_window_start", date(e.windowStart)),
-            ("cme_window_end", date(e.windowEnd)),
-            ("next_renewal_date", date(e.nextRenewalDate)),
-            ("days_until_due", e.daysUntilDue.map { .int($0) } ?? .null),
-            ("renewal_number", e.renewalNumber.map { .int($0) } ?? .null),
-            ("parameters", .object(e.parameterValues.map { ($0.0, $0.1.json) })),
             ("attribute_defaults_used", .object(e.defaultsUsed.map { ($0.0, $0.1.json) })),
+            ("cme_window_end", date(e.windowEnd)),
+            ("cme_window_start", date(e.windowStart)),
+            ("compliance_status", .string(e.status.rawValue)),
+            ("credential", .object([("id", .string(e.credentialID)), ("table", .string(e.credentialKind.table))])),
+            ("days_until_due", e.daysUntilDue.map { .int($0) } ?? .null),
+            ("gaps", .array(e.gaps.map(gap))),
+            ("next_renewal_date", date(e.nextRenewalDate)),
+            ("parameters", .object(e.parameterValues.map { ($0.0, $0.1.json) })),
+            ("renewal_number", e.renewalNumber.map { .int($0) } ?? .null),
             ("requirements", .array(e.requirements.map { r in
+                // Keys in canonical order, so writing needs no sort.
                 .object([
+                    ("counted_rows", .array(r.countedRows.map { .string($0) })),
+                    ("deadline", date(r.deadline)),
+                    ("earned", decimal(r.earned)),
+                    ("exempted_by", r.exemptedBy.map { .string($0) } ?? .null),
                     ("id", .string(r.id)),
                     ("kind", .string(r.kind.rawValue)),
                     ("outcome", .string(r.outcome.rawValue)),
-                    ("earned", decimal(r.earned)),
-                    ("required", decimal(r.required)),
-                    ("window_start", date(r.windowStart)),
-                    ("window_end", date(r.windowEnd)),
-                    ("deadline", date(r.deadline)),
-                    ("counted_rows", .array(r.countedRows.map { .string($0) })),
-                    ("exempted_by", r.exemptedBy.map { .string($0) } ?? .null),
                     ("reason", .string(r.reason)),
+                    ("required", decimal(r.required)),
+                    ("window_end", date(r.windowEnd)),
+                    ("window_start", date(r.windowStart)),
                 ])
             })),
-            ("gaps", .array(e.gaps.map(gap))),
         ])
     }
 }
@@ -93,18 +120,18 @@ extension CredentialEvaluation {
     /// The `compliance_windows` row (Data Bible columns plus documented extensions).
     public var windowRow: JSONValue {
         .object([
-            ("provider_id", .string(providerID)),
-            ("license_id", credentialKind == .license ? .string(credentialID) : .null),
-            ("cme_window_start", LogDocuments.date(windowStart)),
-            ("cme_window_end", LogDocuments.date(windowEnd)),
-            ("next_renewal_date", LogDocuments.date(nextRenewalDate)),
-            ("days_until_due", daysUntilDue.map { .int($0) } ?? .null),
-            ("compliance_status", .string(status.rawValue)),
-            ("rule_version_id", .string(ruleVersionID)),
-            ("credential_type", .string(credentialKind.rawValue)),
-            ("credential_id", .string(credentialID)),
-            ("renewal_number", renewalNumber.map { .int($0) } ?? .null),
             ("as_of", .string(asOf.description)),
+            ("cme_window_end", LogDocuments.date(windowEnd)),
+            ("cme_window_start", LogDocuments.date(windowStart)),
+            ("compliance_status", .string(status.rawValue)),
+            ("credential_id", .string(credentialID)),
+            ("credential_type", .string(credentialKind.rawValue)),
+            ("days_until_due", daysUntilDue.map { .int($0) } ?? .null),
+            ("license_id", credentialKind == .license ? .string(credentialID) : .null),
+            ("next_renewal_date", LogDocuments.date(nextRenewalDate)),
+            ("provider_id", .string(providerID)),
+            ("renewal_number", renewalNumber.map { .int($0) } ?? .null),
+            ("rule_version_id", .string(ruleVersionID)),
         ])
     }
 
@@ -112,16 +139,16 @@ extension CredentialEvaluation {
     public var gapRows: [JSONValue] {
         gaps.map { g in
             .object([
-                ("provider_id", .string(providerID)),
-                ("gap_type", .string(g.type.rawValue)),
-                ("description", .string(g.description)),
-                ("severity", .string(g.severity.rawValue)),
-                ("rule_version_id", .string(ruleVersionID)),
-                ("credential_id", .string(credentialID)),
-                ("requirement_id", g.requirementID.map { .string($0) } ?? .null),
-                ("code", g.code.map { .string($0) } ?? .null),
                 ("citation", g.citation.map { .string($0) } ?? .null),
+                ("code", g.code.map { .string($0) } ?? .null),
+                ("credential_id", .string(credentialID)),
+                ("description", .string(g.description)),
                 ("due_date", LogDocuments.date(g.dueDate)),
+                ("gap_type", .string(g.type.rawValue)),
+                ("provider_id", .string(providerID)),
+                ("requirement_id", g.requirementID.map { .string($0) } ?? .null),
+                ("rule_version_id", .string(ruleVersionID)),
+                ("severity", .string(g.severity.rawValue)),
             ])
         }
     }
@@ -130,14 +157,37 @@ extension CredentialEvaluation {
     /// clock, so its log stays byte-identical; the database records the write time separately.
     public var logRow: JSONValue {
         .object([
-            ("provider_id", .string(providerID)),
-            ("rule_version_id", .string(ruleVersionID)),
-            ("rule_type", .string(ruleType)),
-            ("inputs_json", inputs),
-            ("outputs_json", outputs),
-            ("inputs_sha256", .string(sha256Hex(inputs.canonicalText))),
-            ("outputs_sha256", .string(sha256Hex(outputs.canonicalText))),
             ("executed_at", .string(asOf.description)),
+            ("inputs_json", inputs),
+            ("inputs_sha256", .string(inputsSHA256)),
+            ("outputs_json", outputs),
+            ("outputs_sha256", .string(outputsSHA256)),
+            ("provider_id", .string(providerID)),
+            ("rule_type", .string(ruleType)),
+            ("rule_version_id", .string(ruleVersionID)),
         ])
+    }
+
+    /// The canonical bytes of ``logRow``, reusing the inputs and outputs serialised once for
+    /// their hashes (the log is most of a run's output).
+    public var logLine: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(inputsCanonical.count + outputsCanonical.count + 512)
+        func key(_ name: String, first: Bool = false) {
+            if !first { out.append(UInt8(ascii: ",")) }
+            JSONValue.string(name).writeCompact(to: &out, canonical: true)
+            out.append(UInt8(ascii: ":"))
+        }
+        out.append(UInt8(ascii: "{"))
+        key("executed_at", first: true); JSONValue.string(asOf.description).writeCompact(to: &out, canonical: true)
+        key("inputs_json"); out.append(contentsOf: inputsCanonical)
+        key("inputs_sha256"); JSONValue.string(inputsSHA256).writeCompact(to: &out, canonical: true)
+        key("outputs_json"); out.append(contentsOf: outputsCanonical)
+        key("outputs_sha256"); JSONValue.string(outputsSHA256).writeCompact(to: &out, canonical: true)
+        key("provider_id"); JSONValue.string(providerID).writeCompact(to: &out, canonical: true)
+        key("rule_type"); JSONValue.string(ruleType).writeCompact(to: &out, canonical: true)
+        key("rule_version_id"); JSONValue.string(ruleVersionID).writeCompact(to: &out, canonical: true)
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 }

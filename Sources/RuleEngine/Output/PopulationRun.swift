@@ -6,8 +6,8 @@ public struct EvaluationBatch: Sendable {
     public var windows: [JSONValue] = []
     /// `compliance_gap_analysis` rows.
     public var gaps: [JSONValue] = []
-    /// `rules_execution_log` rows.
-    public var logs: [JSONValue] = []
+    /// `rules_execution_log` rows as canonical JSON bytes (serialised once, during evaluation).
+    public var logLines: [[UInt8]] = []
     /// Rejected rows and documents.
     public var errors: [FactError] = []
     /// The evaluations themselves (for tables and summaries).
@@ -18,11 +18,16 @@ public struct EvaluationBatch: Sendable {
     /// Creates an empty batch.
     public init() {}
 
+    /// The log rows as JSON values (parsed back from their canonical bytes).
+    public var logs: [JSONValue] {
+        logLines.compactMap { try? JSONParser.parse(String(decoding: $0, as: UTF8.self)) }
+    }
+
     /// Appends another batch's rows after this one's.
     public mutating func append(_ other: EvaluationBatch) {
         windows += other.windows
         gaps += other.gaps
-        logs += other.logs
+        logLines += other.logLines
         errors += other.errors
         evaluations += other.evaluations
         providerCount += other.providerCount
@@ -38,11 +43,12 @@ extension Evaluator {
         let (providers, errors) = FactLoader.load(document, line: line)
         batch.errors = errors
         batch.providerCount = providers.count
+        let versions = versionsInEffect(on: asOf)
         for provider in providers {
-            for evaluation in evaluate(provider, asOf: asOf) {
+            for evaluation in evaluate(provider, asOf: asOf, versions: versions) {
                 batch.windows.append(evaluation.windowRow)
                 batch.gaps += evaluation.gapRows
-                batch.logs.append(evaluation.logRow)
+                batch.logLines.append(evaluation.logLine)
                 if keepEvaluations { batch.evaluations.append(evaluation) }
             }
         }

@@ -42,12 +42,22 @@ struct EvalCommand: ParsableCommand {
         if isLines {
             var reader = try LineReader(path: facts)
             var lineNumber = 1
+            // Writing overlaps the next batch's evaluation; one batch in flight keeps memory flat.
+            let writer = DispatchQueue(label: "credrules.eval.writer")
+            let inFlight = DispatchSemaphore(value: 1)
+            let box = SinkBox(sink)
             while true {
                 let lines = reader.nextLines(max(1, batchSize))
                 if lines.isEmpty { break }
-                sink.consume(Self.evaluateInParallel(evaluator, lines: lines, firstLine: lineNumber, asOf: date, keep: sink.keepsEvaluations))
+                let batch = Self.evaluateInParallel(evaluator, lines: lines, firstLine: lineNumber, asOf: date, keep: sink.keepsEvaluations)
                 lineNumber += lines.count
+                inFlight.wait()
+                writer.async {
+                    box.sink.consume(batch)
+                    inFlight.signal()
+                }
             }
+            writer.sync {}
         } else {
             let document: JSONValue
             do {
@@ -61,19 +71,25 @@ struct EvalCommand: ParsableCommand {
         if rejected > 0 { throw ExitCodes.failure }
     }
 
-    /// Splits a batch of lines across the cores; results keep line order.
+    /// Splits a batch of lines into small chunks that the cores take in turn (so one slow
+    /// chunk does not leave a core idle); results keep line order.
     static func evaluateInParallel(_ evaluator: Evaluator, lines: [Substring], firstLine: Int, asOf: CalendarDate, keep: Bool) -> EvaluationBatch {
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, lines.count / 50 + 1))
-        let chunk = (lines.count + workers - 1) / workers
-        let results = BatchSlots(count: workers)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let start = worker * chunk
+        let chunk = 64
+        let chunks = (lines.count + chunk - 1) / chunk
+        let results = BatchSlots(count: chunks)
+        DispatchQueue.concurrentPerform(iterations: chunks) { index in
+            let start = index * chunk
             let end = min(lines.count, start + chunk)
-            guard start < end else { return }
-            results.set(worker, evaluator.evaluate(lines: lines[start..<end], firstLine: firstLine + start, asOf: asOf, keepEvaluations: keep))
+            results.set(index, evaluator.evaluate(lines: lines[start..<end], firstLine: firstLine + start, asOf: asOf, keepEvaluations: keep))
         }
         return results.merged()
     }
+}
+
+/// Hands the output sink to the writer queue; only that queue touches it while batches run.
+private final class SinkBox: @unchecked Sendable {
+    let sink: OutputSink
+    init(_ sink: OutputSink) { self.sink = sink }
 }
 
 /// Per-worker result slots, written once each from concurrent workers.

@@ -90,7 +90,11 @@ final class LineWriter {
     }
 
     func write(line: String) {
-        buffer.append(contentsOf: line.utf8)
+        write(bytes: Array(line.utf8))
+    }
+
+    func write(bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
         buffer.append(0x0A)
         if buffer.count >= 1 << 20 { flush() }
     }

@@ -42,12 +42,15 @@ final class OutputSink {
         if toFolder {
             write("compliance_windows", batch.windows)
             write("compliance_gap_analysis", batch.gaps)
-            write("rules_execution_log", batch.logs)
+            if let writer = files["rules_execution_log"] { for line in batch.logLines { writer.write(bytes: line) } }
             write("errors", batch.errors.map(\.json))
         } else if let stdout {
             for (table, rows) in [("compliance_windows", batch.windows), ("compliance_gap_analysis", batch.gaps),
-                                  ("rules_execution_log", batch.logs), ("errors", batch.errors.map(\.json))] {
-                for row in rows { stdout.write(line: JSONValue.object([("table", .string(table)), ("row", row)]).canonicalText) }
+                                  ("errors", batch.errors.map(\.json))] {
+                for row in rows { stdout.write(line: JSONValue.object([("row", row), ("table", .string(table))]).canonicalText) }
+            }
+            for line in batch.logLines {
+                stdout.write(bytes: Array(#"{"row":"#.utf8) + line + Array(#","table":"rules_execution_log"}"#.utf8))
             }
         } else {
             all.append(batch)
@@ -56,7 +59,7 @@ final class OutputSink {
 
     private func write(_ table: String, _ rows: [JSONValue]) {
         guard let writer = files[table] else { return }
-        for row in rows { writer.write(line: row.canonicalText) }
+        for row in rows { writer.write(bytes: row.canonicalBytes) }
     }
 
     /// Flushes everything and prints the summary; returns how many rows were rejected.
@@ -83,14 +86,23 @@ final class OutputSink {
                 ("version_number", .int(loaded.version.version)),
             ])
         }
-        let document = JSONValue.object([
-            ("rule_versions", .array(versions)),
-            ("compliance_windows", .array(all.windows)),
-            ("compliance_gap_analysis", .array(all.gaps)),
-            ("rules_execution_log", .array(all.logs)),
-            ("errors", .array(all.errors.map(\.json))),
-        ])
-        print(document.canonicalText)
+        // Written by hand around the log lines, which are already canonical bytes; keys in
+        // canonical order.
+        var out: [UInt8] = Array(#"{"compliance_gap_analysis":"#.utf8)
+        JSONValue.array(all.gaps).writeCompact(to: &out, canonical: true)
+        out += Array(#","compliance_windows":"#.utf8)
+        JSONValue.array(all.windows).writeCompact(to: &out, canonical: true)
+        out += Array(#","errors":"#.utf8)
+        JSONValue.array(all.errors.map(\.json)).writeCompact(to: &out, canonical: true)
+        out += Array(#","rule_versions":"#.utf8)
+        JSONValue.array(versions).writeCompact(to: &out, canonical: true)
+        out += Array(#","rules_execution_log":["#.utf8)
+        for (index, line) in all.logLines.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out += line
+        }
+        out += Array("]}".utf8)
+        print(String(decoding: out, as: UTF8.self))
     }
 
     private func printTable() {
