@@ -19,14 +19,14 @@ public func sha256Hex(_ text: String) -> String {
 /// SHA-256 of bytes, as lowercase hex.
 public func sha256Hex(bytes: [UInt8]) -> String {
     let digest = SHA256.hash(data: bytes)
-    var hex = ""
+    let digits = Array("0123456789abcdef".utf8)
+    var hex: [UInt8] = []
     hex.reserveCapacity(64)
     for byte in digest {
-        let s = String(byte, radix: 16)
-        if s.count == 1 { hex += "0" }
-        hex += s
+        hex.append(digits[Int(byte >> 4)])
+        hex.append(digits[Int(byte & 0x0F)])
     }
-    return hex
+    return String(decoding: hex, as: UTF8.self)
 }
 
 extension RuleVersion {

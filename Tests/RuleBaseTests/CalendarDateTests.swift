@@ -15,7 +15,7 @@ import Testing
     }
 
     @Test func roundTripsThroughEpochDays() throws {
-        for days in stride(from: -800_000, through: 2_900_000, by: 997) {
+        for days in stride(from: -719_000, through: 2_900_000, by: 997) {
             let date = try #require(CalendarDate(daysSinceEpoch: days))
             #expect(date.daysSinceEpoch == days)
             #expect(CalendarDate(iso: date.description) == date)
@@ -31,5 +31,13 @@ import Testing
 
     @Test func leapDayPlusAYear() throws {
         #expect(try #require(CalendarDate(iso: "2024-02-29")).adding(years: 1)?.description == "2025-02-28")
+    }
+}
+
+@Suite struct CalendarDateRangeTests {
+    @Test func outsideYearsOneToNineThousandNineHundredNinetyNineIsNil() {
+        #expect(CalendarDate(daysSinceEpoch: -800_000) == nil)
+        #expect(CalendarDate(iso: "0000-01-01") == nil)
+        #expect(CalendarDate(iso: "9999-12-31")?.adding(days: 1) == nil)
     }
 }

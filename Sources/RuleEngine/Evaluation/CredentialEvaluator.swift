@@ -8,10 +8,12 @@ struct CredentialEvaluator {
     let context: ProviderContext
     let credential: FactRow
     let asOf: CalendarDate
+    /// Whether to record what each requirement saw (for `explain`); off in bulk runs.
+    var tracing = false
 
     private var version: RuleVersion { loaded.version }
 
-    func run() -> CredentialEvaluation {
+    func run(recordingLog: Bool) -> CredentialEvaluation {
         let cycle = deriveCycle()
         var variables = baseVariables(cycle)
         var missingAttributes = Set<String>()
@@ -52,6 +54,7 @@ struct CredentialEvaluator {
             windowStart: cycle.windowStart, windowEnd: cycle.end, nextRenewalDate: cycle.end, daysUntilDue: daysUntilDue,
             renewalNumber: cycle.renewalNumber, status: status, requirements: results, gaps: gaps,
             parameterValues: parameterValues, defaultsUsed: defaultsUsed, outputs: .null)
+        guard recordingLog else { return evaluation }
         evaluation.inputsCanonical = LogDocuments.inputs(evaluation, tables: loaded.tablesRead, context: context, credential: credential)
         evaluation.outputs = LogDocuments.outputs(evaluation)
         evaluation.outputsCanonical = evaluation.outputs.canonicalBytes
@@ -166,7 +169,7 @@ struct CredentialEvaluator {
             guard let n = cycle.renewalNumber else {
                 return unknown(requirement, "the renewal number needs the credential's issue_date", trace: trace)
             }
-            trace.append("cadence: renewal \(n) \(cadence.includes(renewal: n) ? "is" : "is not") a due renewal")
+            if tracing { trace.append("cadence: renewal \(n) \(cadence.includes(renewal: n) ? "is" : "is not") a due renewal") }
             if !cadence.includes(renewal: n) {
                 var result = RequirementResult(id: requirement.id, kind: requirement.kind, outcome: .notApplicable,
                                                reason: "not due at renewal \(n)")
@@ -181,7 +184,7 @@ struct CredentialEvaluator {
             case .failed(let message):
                 return unknown(requirement, "condition `\(when.source)` failed: \(message)", trace: trace)
             case .value(let value):
-                trace.append("when `\(when.source)` → \(Self.describe(value))")
+                if tracing { trace.append("when `\(when.source)` → \(Self.describe(value))") }
                 if value != .bool(true) {
                     var result = RequirementResult(id: requirement.id, kind: requirement.kind, outcome: .notApplicable,
                                                    reason: "condition is false")
@@ -197,18 +200,18 @@ struct CredentialEvaluator {
         for (_, exemption) in candidates {
             switch scope.evaluate(exemption.when) {
             case .value(.bool(true)):
-                trace.append("exemption \(exemption.id): `\(exemption.when.source)` → true (\(citation(exemption.cite)))")
+                if tracing { trace.append("exemption \(exemption.id): `\(exemption.when.source)` → true (\(citation(exemption.cite)))") }
                 var result = RequirementResult(id: requirement.id, kind: requirement.kind, outcome: .exempt,
                                                reason: "exempt under \(exemption.id) (\(citation(exemption.cite)))")
                 result.exemptedBy = exemption.id
                 result.trace = trace
                 return result
             case .value(let v):
-                trace.append("exemption \(exemption.id): `\(exemption.when.source)` → \(Self.describe(v))")
+                if tracing { trace.append("exemption \(exemption.id): `\(exemption.when.source)` → \(Self.describe(v))") }
             case .missing(let keys):
-                trace.append("exemption \(exemption.id): not decided, missing \(keys.joined(separator: ", "))")
+                if tracing { trace.append("exemption \(exemption.id): not decided, missing \(keys.joined(separator: ", "))") }
             case .failed(let message):
-                trace.append("exemption \(exemption.id): failed: \(message)")
+                if tracing { trace.append("exemption \(exemption.id): failed: \(message)") }
             }
         }
         var result: RequirementResult
@@ -237,7 +240,7 @@ struct CredentialEvaluator {
         guard let end = cycle.end else { return unknown(requirement, "no expiration_date", trace: []) }
         result.deadline = end
         let status = credential.string("status") ?? "active"
-        result.trace.append("status \(status), expires \(end)")
+        if tracing { result.trace.append("status \(status), expires \(end)") }
         if status == "expired" || (status == "active" && end < asOf) {
             result.outcome = .unmet
             result.reason = "expired on \(end)"
@@ -291,8 +294,12 @@ struct CredentialEvaluator {
         case .constant(let d)?: required = d
         case .expression(let e)?:
             switch scope.evaluate(e) {
-            case .value(.decimal(let d)): required = d; trace.append("hours `\(e.source)` → \(d)")
-            case .value(.int(let i)): required = ExactDecimal(Int(i)); trace.append("hours `\(e.source)` → \(i)")
+            case .value(.decimal(let d)):
+                required = d
+                if tracing { trace.append("hours `\(e.source)` → \(d)") }
+            case .value(.int(let i)):
+                required = ExactDecimal(Int(i))
+                if tracing { trace.append("hours `\(e.source)` → \(i)") }
             case .value(let v): return unknown(requirement, "hours `\(e.source)` gave \(Self.describe(v))", trace: trace)
             case .missing(let keys): return unknown(requirement, "missing provider attribute \(keys.joined(separator: ", "))", trace: trace)
             case .failed(let message): return unknown(requirement, "hours `\(e.source)` failed: \(message)", trace: trace)
@@ -329,7 +336,7 @@ struct CredentialEvaluator {
             earned = sum
             counted.append(event.id)
             lastCompletion = max(lastCompletion ?? event.completed, event.completed)
-            trace.append("counted \(event.id): \(event.credits) h \(event.category) on \(event.completed)")
+            if tracing { trace.append("counted \(event.id): \(event.credits) h \(event.category) on \(event.completed)") }
         }
         var result = RequirementResult(id: requirement.id, kind: requirement.kind, outcome: .met, reason: "")
         result.earned = earned
@@ -348,7 +355,7 @@ struct CredentialEvaluator {
         }
         result.outcome = .unmet
         let short = required.subtracting(earned) ?? required
-        let topic = requirement.categories.map { $0.map { $0.replacingOccurrences(of: "_", with: " ") }.joined(separator: " or ") + " " } ?? ""
+        let topic = requirement.categories.map { $0.map { String($0.map { $0 == "_" ? " " : $0 }) }.joined(separator: " or ") + " " } ?? ""
         let formal = requirement.creditTypes.map { " (credit types: \($0.joined(separator: ", ")))" } ?? ""
         let due = deadline.map { " by \($0)" } ?? ""
         result.reason = "\(earned) of \(required) hours"
@@ -385,7 +392,7 @@ struct CredentialEvaluator {
         if let row = current.first {
             result.countedRows = current.map(\.id)
             result.reason = "\(row.id) current"
-            result.trace = current.map { "held \($0.id), expires \($0.string("expiration_date") ?? "never")" }
+            if tracing { result.trace = current.map { "held \($0.id), expires \($0.string("expiration_date") ?? "never")" } }
             return result
         }
         result.outcome = .unmet
@@ -415,7 +422,7 @@ struct CredentialEvaluator {
         case .value(let value):
             var result = RequirementResult(id: requirement.id, kind: requirement.kind, outcome: value == .bool(true) ? .met : .unmet,
                                            reason: "check is \(Self.describe(value))")
-            result.trace = ["check `\(check.source)` → \(Self.describe(value))"]
+            if tracing { result.trace = ["check `\(check.source)` → \(Self.describe(value))"] }
             result.deadline = cycle.end
             if result.outcome == .unmet {
                 let message = requirement.message ?? requirement.title

@@ -15,9 +15,16 @@ public import RuleIR
 public struct Evaluator: Sendable {
     /// The loaded rule versions.
     public let ruleVersions: [LoadedRuleVersion]
+    /// Whether evaluations carry their execution-log documents (canonical inputs and outputs
+    /// with SHA-256). Off for work that only needs the decisions (impact, benchmarks of rules).
+    public let recordsLog: Bool
+    /// Whether each requirement records what it saw (for `explain`).
+    public let tracing: Bool
 
     /// Creates an evaluator over loaded rule versions.
-    public init(ruleVersions: [LoadedRuleVersion]) {
+    public init(ruleVersions: [LoadedRuleVersion], recordsLog: Bool = true, tracing: Bool = false) {
+        self.recordsLog = recordsLog
+        self.tracing = tracing
         self.ruleVersions = ruleVersions.sorted { ($0.version.pack, $0.version.version) < ($1.version.pack, $1.version.version) }
     }
 
@@ -38,22 +45,26 @@ public struct Evaluator: Sendable {
 
     func evaluate(_ provider: ProviderFacts, asOf: CalendarDate, versions: [LoadedRuleVersion]) -> [CredentialEvaluation] {
         let context = ProviderContext(provider, lists: versions.reduce(into: Set<String>()) { $0.formUnion($1.expressionTables) },
-                                      tables: versions.reduce(into: Set<String>()) { $0.formUnion($1.tablesRead) })
+                                      tables: recordsLog ? versions.reduce(into: Set<String>()) { $0.formUnion($1.tablesRead) } : [])
         var results: [CredentialEvaluation] = []
         for loaded in versions {
             for credential in provider.rows(loaded.version.credential.table) where Self.applies(loaded.version.appliesTo, to: credential) {
-                results.append(CredentialEvaluator(loaded: loaded, context: context, credential: credential, asOf: asOf).run())
+                var evaluator = CredentialEvaluator(loaded: loaded, context: context, credential: credential, asOf: asOf)
+                evaluator.tracing = tracing
+                results.append(evaluator.run(recordingLog: recordsLog))
             }
         }
         return results
     }
 
-    /// Evaluates one rule version for one provider (used by pack tests and replay).
-    public static func evaluate(_ loaded: LoadedRuleVersion, provider: ProviderFacts, asOf: CalendarDate) -> [CredentialEvaluation] {
-        let context = ProviderContext(provider, lists: loaded.expressionTables, tables: Set(loaded.tablesRead))
+    /// Evaluates one rule version for one provider (used by pack tests, replay and impact).
+    public static func evaluate(
+        _ loaded: LoadedRuleVersion, provider: ProviderFacts, asOf: CalendarDate, recordingLog: Bool = true
+    ) -> [CredentialEvaluation] {
+        let context = ProviderContext(provider, lists: loaded.expressionTables, tables: recordingLog ? Set(loaded.tablesRead) : [])
         return provider.rows(loaded.version.credential.table)
             .filter { applies(loaded.version.appliesTo, to: $0) }
-            .map { CredentialEvaluator(loaded: loaded, context: context, credential: $0, asOf: asOf).run() }
+            .map { CredentialEvaluator(loaded: loaded, context: context, credential: $0, asOf: asOf).run(recordingLog: recordingLog) }
     }
 
     /// Whether a credential row matches a pack's `applies_to`. A license with no

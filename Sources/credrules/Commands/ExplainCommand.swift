@@ -21,7 +21,7 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         guard let date = CalendarDate(iso: asOf) else { throw ValidationError("--as-of must be a YYYY-MM-DD date, got `\(asOf)`") }
-        let evaluator = Evaluator(ruleVersions: try RuleVersionLoading.load(packs))
+        let evaluator = Evaluator(ruleVersions: try RuleVersionLoading.load(packs), tracing: true)
         guard let document = try FactsFile.document(for: provider, in: facts) else {
             throw ValidationError("provider `\(provider)` has no rows in \(facts)")
         }

@@ -35,8 +35,8 @@ struct ImpactCommand: ParsableCommand {
             let (providers, errors) = FactLoader.load(document, line: line)
             rejected += errors.count
             for provider in providers {
-                report.add(old: Evaluator.evaluate(oldVersion, provider: provider, asOf: date),
-                           new: Evaluator.evaluate(newVersion, provider: provider, asOf: date))
+                report.add(old: Evaluator.evaluate(oldVersion, provider: provider, asOf: date, recordingLog: false),
+                           new: Evaluator.evaluate(newVersion, provider: provider, asOf: date, recordingLog: false))
             }
         }
         if facts.lowercased().hasSuffix(".jsonl") || facts.lowercased().hasSuffix(".ndjson") {
