@@ -131,6 +131,23 @@ public struct Citation: Sendable, Hashable {
     /// Free text about the source.
     public var note: String?
 
+    /// The legal reference alone: the text up to its first comma outside parentheses
+    /// (`22 Tex. Admin. Code §161.35(a) (formerly §166.2), 48 credits…` gives the part before
+    /// the comma). Gap descriptions cite this, so packs write the reference first.
+    public var reference: String {
+        var depth = 0
+        var previous: Character = " "
+        for index in text.indices {
+            let c = text[index]
+            if c == "(" { depth += 1 } else if c == ")" { depth = max(0, depth - 1) }
+            if c == " ", previous == ",", depth == 0 {
+                return String(text[..<text.index(before: index)])
+            }
+            previous = c
+        }
+        return text
+    }
+
     /// Creates a citation.
     public init(id: String, text: String, url: String? = nil, confidence: String? = nil, note: String? = nil) {
         self.id = id

@@ -146,3 +146,15 @@ import Testing
         #expect(try renewal(issue: "2019-05-10", expiration: "2021-05-31") == 2)
     }
 }
+
+@Suite struct CitationReferenceTests {
+    @Test(arguments: [
+        ("22 Tex. Admin. Code §161.35(a) (formerly §166.2), 48 credits per 24 months", "22 Tex. Admin. Code §161.35(a) (formerly §166.2)"),
+        ("Cal. Bus. & Prof. Code §2423(a) (as amended by SB 798, 2017), biennial renewal", "Cal. Bus. & Prof. Code §2423(a) (as amended by SB 798, 2017)"),
+        ("20 ILCS 2105/2105-15.5; 1 hour each renewal", "20 ILCS 2105/2105-15.5; 1 hour each renewal"),
+        ("21 CFR 1301.13", "21 CFR 1301.13"),
+    ])
+    func referenceIsTheTextBeforeTheFirstTopLevelComma(text: String, expected: String) {
+        #expect(Citation(id: "c", text: text).reference == expected)
+    }
+}

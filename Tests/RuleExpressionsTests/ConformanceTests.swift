@@ -17,10 +17,14 @@ struct ConformanceTests {
     /// Cases not run, each with its reason. Empty: every dev case passes.
     static let skipList: [String: String] = [:]
 
+    /// The shared copy beside the repository when present (the source of truth), else the copy
+    /// vendored in `Conformance/` so the suite runs in any clone.
     static var casesURL: URL {
-        URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/conformance/cel/cases.json")
+        let here = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
+        let shared = here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("shared/conformance/cel/cases.json")
+        if FileManager.default.fileExists(atPath: shared.path) { return shared }
+        return here.appendingPathComponent("Conformance/cases.json")
     }
 
     struct Outcome {
