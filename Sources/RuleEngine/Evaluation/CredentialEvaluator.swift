@@ -15,29 +15,39 @@ struct CredentialEvaluator {
 
     func run(recordingLog: Bool) -> CredentialEvaluation {
         let cycle = deriveCycle()
-        var variables = baseVariables(cycle)
+        var parameterSlots: [CELValue?] = []
+        var parameterValues: [(String, ScalarValue)] = []
+        for parameter in loaded.sortedParameters {
+            let value = cycle.end.flatMap { parameter.value(forCycleEnding: $0) }
+            parameterSlots.append(value?.celValue)
+            if let value { parameterValues.append((parameter.name, value)) }
+        }
+        var attributeSlots: [CELValue?] = []
         var missingAttributes = Set<String>()
         var defaultsUsed: [(String, ScalarValue)] = []
-        for declaration in version.attributes.sorted(by: { $0.key < $1.key }) {
+        for declaration in loaded.sortedAttributes {
             if let raw = context.attributes[declaration.key], let value = ScalarValue(json: raw, type: declaration.type) {
-                variables["provider.\(declaration.key)"] = value.celValue
+                attributeSlots.append(value.celValue)
             } else if let fallback = declaration.defaultValue {
-                variables["provider.\(declaration.key)"] = fallback.celValue
+                attributeSlots.append(fallback.celValue)
                 defaultsUsed.append((declaration.key, fallback))
             } else {
+                attributeSlots.append(nil)
                 missingAttributes.insert(declaration.key)
             }
         }
-        var parameterValues: [(String, ScalarValue)] = []
-        if let end = cycle.end {
-            for parameter in version.parameters.sorted(by: { $0.name < $1.name }) {
-                if let value = parameter.value(forCycleEnding: end) {
-                    variables["params.\(parameter.name)"] = value.celValue
-                    parameterValues.append((parameter.name, value))
-                }
+        // Filled by the plan made when the rule version was loaded: no name lookups here.
+        var slots: [CELValue?] = []
+        slots.reserveCapacity(loaded.slotPlan.count)
+        for source in loaded.slotPlan {
+            switch source {
+            case .fixed(let variable): slots.append(fixedValue(variable, cycle))
+            case .parameter(let index): slots.append(parameterSlots[index])
+            case .attribute(let index): slots.append(attributeSlots[index])
+            case .unbound: slots.append(nil)
             }
         }
-        let scope = Scope(activation: loaded.activation(variables), missingAttributes: missingAttributes, loaded: loaded)
+        let scope = Scope(activation: CELActivation(slots: slots), missingAttributes: missingAttributes, loaded: loaded)
 
         var results: [RequirementResult] = []
         for requirement in version.requirements {
@@ -103,24 +113,20 @@ struct CredentialEvaluator {
         return max(0, months)
     }
 
-    private func baseVariables(_ cycle: DerivedCycle) -> [String: CELValue] {
-        var v: [String: CELValue] = [
-            "as_of": .date(asOf),
-            "credential.id": .string(credential.id),
-            "credential.state": .string(credential.string("state") ?? ""),
-            "credential.license_type": .string(credential.string("license_type") ?? ""),
-            "credential.status": .string(credential.string("status") ?? (credential.table == "licenses" ? "" : "active")),
-        ]
-        if let issue = cycle.issue { v["credential.issue_date"] = .date(issue) }
-        if let end = cycle.end {
-            v["credential.expiration_date"] = .date(end)
-            v["cycle.end"] = .date(end)
+    private func fixedValue(_ variable: LoadedRuleVersion.FixedVariable, _ cycle: DerivedCycle) -> CELValue? {
+        switch variable {
+        case .asOf: .date(asOf)
+        case .credentialID: .string(credential.id)
+        case .credentialState: .string(credential.string("state") ?? "")
+        case .credentialLicenseType: .string(credential.string("license_type") ?? "")
+        case .credentialStatus: .string(credential.string("status") ?? (credential.table == "licenses" ? "" : "active"))
+        case .credentialIssueDate: cycle.issue.map { .date($0) }
+        case .credentialExpirationDate, .cycleEnd: cycle.end.map { .date($0) }
+        case .cycleStart: cycle.windowStart.map { .date($0) }
+        case .renewalNumber: cycle.renewalNumber.map { .int(Int64($0)) }
+        case .monthsLicensed: cycle.monthsLicensed.map { .int(Int64($0)) }
+        case .factList(let table): context.lists[table]
         }
-        if let start = cycle.windowStart { v["cycle.start"] = .date(start) }
-        if let n = cycle.renewalNumber { v["cycle.renewal_number"] = .int(Int64(n)) }
-        if let m = cycle.monthsLicensed { v["cycle.months_licensed"] = .int(Int64(m)) }
-        for (name, list) in context.lists { v[name] = list }
-        return v
     }
 
     // MARK: Requirements

@@ -18,6 +18,45 @@ public final class LoadedRuleVersion: Sendable {
     let tablesRead: [String]
     /// The fact lists its expressions name.
     let expressionTables: Set<String>
+    /// What fills each slot of the environment, in slot order.
+    let slotPlan: [SlotSource]
+    /// Parameters and attributes in the order their values are computed.
+    let sortedParameters: [Parameter]
+    let sortedAttributes: [AttributeDeclaration]
+
+    /// Where a slot's value comes from.
+    enum SlotSource: Sendable {
+        case fixed(FixedVariable)
+        case parameter(Int)
+        case attribute(Int)
+        case unbound
+    }
+
+    /// What fills each fixed slot, decided once per rule version.
+    enum FixedVariable: Sendable {
+        case asOf, credentialID, credentialState, credentialLicenseType, credentialStatus, credentialIssueDate
+        case credentialExpirationDate, cycleStart, cycleEnd, renewalNumber, monthsLicensed
+        case factList(String)
+
+        init?(_ name: String) {
+            switch name {
+            case "as_of": self = .asOf
+            case "credential.id": self = .credentialID
+            case "credential.state": self = .credentialState
+            case "credential.license_type": self = .credentialLicenseType
+            case "credential.status": self = .credentialStatus
+            case "credential.issue_date": self = .credentialIssueDate
+            case "credential.expiration_date": self = .credentialExpirationDate
+            case "cycle.start": self = .cycleStart
+            case "cycle.end": self = .cycleEnd
+            case "cycle.renewal_number": self = .renewalNumber
+            case "cycle.months_licensed": self = .monthsLicensed
+            default:
+                guard ExpressionVariables.factLists.contains(name) else { return nil }
+                self = .factList(name)
+            }
+        }
+    }
 
     /// An expression in a rule version that does not compile.
     public struct LoadError: Error, Sendable, CustomStringConvertible {
@@ -65,14 +104,19 @@ public final class LoadedRuleVersion: Sendable {
         self.compiled = compiled
         self.tablesRead = LogDocuments.tablesRead(by: version)
         self.expressionTables = LogDocuments.expressionTables(of: version)
+        let parameters = version.parameters.sorted { $0.name < $1.name }
+        let attributes = version.attributes.sorted { $0.key < $1.key }
+        self.sortedParameters = parameters
+        self.sortedAttributes = attributes
+        self.slotPlan = environment.variables.map { variable in
+            if let fixed = FixedVariable(variable.name) { return .fixed(fixed) }
+            if let index = parameters.firstIndex(where: { "params.\($0.name)" == variable.name }) { return .parameter(index) }
+            if let index = attributes.firstIndex(where: { "provider.\($0.key)" == variable.name }) { return .attribute(index) }
+            return .unbound
+        }
     }
 
     /// Evaluates an expression of this rule version with the given variable values.
-    /// Binds variable values once, for all of one credential's expressions.
-    func activation(_ values: [String: CELValue]) -> CELActivation {
-        CELActivation(environment: environment, values: values)
-    }
-
     func evaluate(_ expression: Expression, _ activation: CELActivation) -> Result<CELValue, EvaluationFailure> {
         guard let program = compiled[expression.source] else { return .failure(EvaluationFailure(message: "expression was not compiled")) }
         switch program.evaluate(activation) {
