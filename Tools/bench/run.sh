@@ -7,7 +7,8 @@ providers="${1:-100000}"
 work="${TMPDIR:-/tmp}/credrules-bench"
 mkdir -p "$work"
 
-swift build -c release --product credrules --product credrules-bench >/dev/null
+swift build -c release --product credrules >/dev/null
+swift build -c release --product credrules-bench >/dev/null
 bin=.build/release
 
 echo "== expression: checked credit-sum expression over 50 event maps"
