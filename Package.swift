@@ -37,19 +37,22 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Shared test helpers (deterministic generators); used by tests only.
+        .target(name: "RuleTestSupport"),
+
         // Benchmarks: speed and memory targets live here, never in timed tests.
         .executableTarget(name: "credrules-bench", dependencies: [
             "RuleBase", "RuleExpressions", "RuleIR", "RuleEngine",
         ], path: "Tools/bench/Sources"),
 
         .testTarget(name: "RuleBaseTests", dependencies: ["RuleBase"]),
-        .testTarget(name: "RuleYAMLTests", dependencies: ["RuleBase", "RuleYAML"], exclude: ["Corpus"]),
-        .testTarget(name: "RuleExpressionsTests", dependencies: ["RuleBase", "RuleExpressions"], exclude: ["Conformance"]),
+        .testTarget(name: "RuleYAMLTests", dependencies: ["RuleBase", "RuleYAML", "RuleTestSupport"], exclude: ["Corpus"]),
+        .testTarget(name: "RuleExpressionsTests", dependencies: ["RuleBase", "RuleExpressions", "RuleTestSupport"], exclude: ["Conformance"]),
         .testTarget(name: "RuleCompilerTests", dependencies: [
             "RuleBase", "RuleYAML", "RuleSyntax", "RuleExpressions", "RuleIR", "RuleCompiler",
         ], exclude: ["Cases", "Fixtures"]),
         .testTarget(name: "RuleEngineTests", dependencies: [
-            "RuleBase", "RuleExpressions", "RuleIR", "RuleEngine", "RuleCompiler", "RuleSyntax", "RuleYAML",
+            "RuleBase", "RuleExpressions", "RuleIR", "RuleEngine", "RuleCompiler", "RuleSyntax", "RuleYAML", "RuleTestSupport",
         ]),
         .testTarget(name: "CommandLineTests", dependencies: ["credrules"]),
     ]

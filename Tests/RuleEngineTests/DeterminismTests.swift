@@ -1,21 +1,11 @@
 import RuleBase
 import RuleEngine
 import RuleIR
+import RuleTestSupport
 import Testing
 
 /// Same facts in any row order give byte-identical outputs (property-based, seeded).
 @Suite struct DeterminismTests {
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func shuffled(_ document: JSONValue, _ rng: inout SplitMix64) -> JSONValue {
         guard let tables = document.objectMembers else { return document }
         return .object(tables.shuffled(using: &rng).map { name, rows in
@@ -58,7 +48,7 @@ import Testing
 
     @Test func shuffledRowsGiveByteIdenticalOutputs() throws {
         let evaluator = Evaluator(ruleVersions: [try Fixtures.loaded()])
-        var rng = SplitMix64(state: 20261126)
+        var rng = SplitMix64(seed: 20261126)
         for _ in 0..<25 {
             let document = Self.population(&rng)
             let reference = evaluator.evaluate(document: document, asOf: Fixtures.date("2026-06-01"))
@@ -74,7 +64,7 @@ import Testing
     @Test func replayReproducesEveryLogEntryAndCatchesTampering() throws {
         let loaded = try Fixtures.loaded()
         let evaluator = Evaluator(ruleVersions: [loaded])
-        var rng = SplitMix64(state: 7)
+        var rng = SplitMix64(seed: 7)
         let batch = evaluator.evaluate(document: Self.population(&rng), asOf: Fixtures.date("2026-06-01"))
         let byHash = [loaded.hash: loaded]
         for row in batch.logs {

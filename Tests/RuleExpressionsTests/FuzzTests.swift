@@ -1,23 +1,13 @@
 import Foundation
 import RuleBase
 import RuleExpressions
+import RuleTestSupport
 import Testing
 
 /// Generator-based fuzzing of the expression front end and evaluator: mutated pack-style
 /// expressions must compile or fail with a positioned issue, and evaluation must end in a
 /// value or an error, never a crash, a hang or an unbounded allocation.
 @Suite struct ExpressionFuzzTests {
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let seeds = [
         "cme_events.filter(e, e.category == 'ethics' && e.completion_date >= cycle.start).map(e, e.credits_earned).sum() >= decimal('2')",
         "provider.direct_patient_care && cycle.renewal_number in [1, 2]",
@@ -60,7 +50,7 @@ import Testing
     }
 
     @Test func mutatedExpressionsNeverCrash() {
-        var rng = SplitMix64(state: 0xC0FFEE)
+        var rng = SplitMix64(seed: 0xC0FFEE)
         let env = Self.environment
         let activation = CELActivation(environment: env, values: [
             "as_of": .date(CalendarDate(year: 2026, month: 6, day: 1)!), "cycle.start": .date(CalendarDate(year: 2025, month: 2, day: 1)!),

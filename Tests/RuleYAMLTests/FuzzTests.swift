@@ -1,5 +1,6 @@
 import Foundation
 import RuleBase
+import RuleTestSupport
 import Testing
 
 @testable import RuleYAML

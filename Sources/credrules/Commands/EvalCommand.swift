@@ -14,14 +14,8 @@ struct EvalCommand: ParsableCommand {
             Exit status: 0 when every fact row was valid, 1 when some rows were rejected (the rest are evaluated).
             """)
 
-    @Option(help: "Rule packs (YAML) or compiled rule versions (JSON): files or folders.")
-    var packs: [String]
-
-    @Option(help: "The facts file (.json, or .jsonl for JSON Lines).")
-    var facts: String
-
-    @Option(help: "The evaluation date, YYYY-MM-DD.")
-    var asOf: String
+    @OptionGroup var packOptions: PacksOption
+    @OptionGroup var factsOptions: FactsOptions
 
     @Option(help: "json, jsonl or table.")
     var format: OutputFormat = .table
@@ -35,12 +29,11 @@ struct EvalCommand: ParsableCommand {
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case json, jsonl, table }
 
     func run() throws {
-        guard let date = CalendarDate(iso: asOf) else { throw ValidationError("--as-of must be a YYYY-MM-DD date, got `\(asOf)`") }
-        let evaluator = Evaluator(ruleVersions: try RuleVersionLoading.load(packs))
+        let date = try factsOptions.date()
+        let evaluator = Evaluator(ruleVersions: try RuleVersionLoading.load(packOptions.packs))
         let sink = try OutputSink(format: format, out: out, evaluator: evaluator)
-        let isLines = facts.lowercased().hasSuffix(".jsonl") || facts.lowercased().hasSuffix(".ndjson")
-        if isLines {
-            var reader = try LineReader(path: facts)
+        if factsOptions.isJSONLines {
+            var reader = try LineReader(path: factsOptions.facts)
             var lineNumber = 1
             // Writing overlaps the next batch's evaluation; one batch in flight keeps memory flat.
             let writer = DispatchQueue(label: "credrules.eval.writer")
@@ -59,12 +52,7 @@ struct EvalCommand: ParsableCommand {
             }
             writer.sync {}
         } else {
-            let document: JSONValue
-            do {
-                document = try JSONParser.parse(try FileIO.readText(facts))
-            } catch let error as JSONSyntaxError {
-                throw ValidationError("\(facts):\(error.location.line):\(error.location.column): invalid JSON: \(error.message)")
-            }
+            let document = try factsOptions.wholeDocument()
             sink.consume(evaluator.evaluate(document: document, asOf: date, keepEvaluations: sink.keepsEvaluations))
         }
         let rejected = sink.finish()

@@ -10,25 +10,19 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "The provider id.")
     var provider: String
 
-    @Option(help: "Rule packs (YAML) or compiled rule versions (JSON): files or folders.")
-    var packs: [String]
-
-    @Option(help: "The facts file (.json or .jsonl).")
-    var facts: String
-
-    @Option(help: "The evaluation date, YYYY-MM-DD.")
-    var asOf: String
+    @OptionGroup var packOptions: PacksOption
+    @OptionGroup var factsOptions: FactsOptions
 
     func run() throws {
-        guard let date = CalendarDate(iso: asOf) else { throw ValidationError("--as-of must be a YYYY-MM-DD date, got `\(asOf)`") }
-        let evaluator = Evaluator(ruleVersions: try RuleVersionLoading.load(packs), tracing: true)
-        guard let document = try FactsFile.document(for: provider, in: facts) else {
-            throw ValidationError("provider `\(provider)` has no rows in \(facts)")
+        let date = try factsOptions.date()
+        let evaluator = Evaluator(ruleVersions: try RuleVersionLoading.load(packOptions.packs), tracing: true)
+        guard let document = try Self.document(for: provider, in: factsOptions) else {
+            throw ValidationError("provider `\(provider)` has no rows in \(factsOptions.facts)")
         }
         let (providers, errors) = FactLoader.load(document)
         for error in errors where error.providerID == provider || error.providerID == nil { FileIO.printError("rejected: \(error.summary)") }
         guard let facts = providers.first(where: { $0.providerID == provider }) else {
-            throw ValidationError("provider `\(provider)` has no valid rows in \(self.facts)")
+            throw ValidationError("provider `\(provider)` has no valid rows in \(factsOptions.facts)")
         }
         let evaluations = evaluator.evaluate(facts, asOf: date)
         if evaluations.isEmpty { print("\(provider): no rule pack in effect on \(date) applies to this provider's credentials") }
@@ -40,27 +34,21 @@ struct ExplainCommand: ParsableCommand {
     }
 }
 
-/// Finds one provider's facts in a facts file.
-enum FactsFile {
-    /// The facts document holding `provider`: the whole file for JSON, the provider's line for JSON Lines.
-    static func document(for provider: String, in path: String) throws -> JSONValue? {
-        if path.lowercased().hasSuffix(".jsonl") || path.lowercased().hasSuffix(".ndjson") {
-            var reader = try LineReader(path: path)
-            while true {
-                let lines = reader.nextLines(1000)
-                if lines.isEmpty { return nil }
-                for line in lines where line.contains("\"\(provider)\"") {
-                    if let document = try? JSONParser.parse(String(line)),
-                       document["providers"]?.arrayValue?.contains(where: { $0["id"]?.stringValue == provider }) == true {
-                        return document
-                    }
+extension ExplainCommand {
+    /// The facts document holding `provider`: the whole file for JSON, the provider's line for
+    /// JSON Lines (found without parsing the lines that cannot hold it).
+    static func document(for provider: String, in options: FactsOptions) throws -> JSONValue? {
+        guard options.isJSONLines else { return try options.wholeDocument() }
+        var reader = try LineReader(path: options.facts)
+        while true {
+            let lines = reader.nextLines(1000)
+            if lines.isEmpty { return nil }
+            for line in lines where line.contains("\"\(provider)\"") {
+                if let document = try? JSONParser.parse(String(line)),
+                   document["providers"]?.arrayValue?.contains(where: { $0["id"]?.stringValue == provider }) == true {
+                    return document
                 }
             }
-        }
-        do {
-            return try JSONParser.parse(try FileIO.readText(path))
-        } catch let error as JSONSyntaxError {
-            throw ValidationError("\(path):\(error.location.line):\(error.location.column): invalid JSON: \(error.message)")
         }
     }
 }

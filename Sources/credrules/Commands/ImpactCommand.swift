@@ -13,17 +13,13 @@ struct ImpactCommand: ParsableCommand {
     @Option(help: "The new pack (YAML) or rule version (JSON).")
     var to: String
 
-    @Option(help: "The facts file (.json or .jsonl).")
-    var facts: String
-
-    @Option(help: "The evaluation date, YYYY-MM-DD.")
-    var asOf: String
+    @OptionGroup var factsOptions: FactsOptions
 
     @Option(help: "human or json.")
     var format: TestCommand.ReportFormat = .human
 
     func run() throws {
-        guard let date = CalendarDate(iso: asOf) else { throw ValidationError("--as-of must be a YYYY-MM-DD date, got `\(asOf)`") }
+        let date = try factsOptions.date()
         let old = try RuleVersionLoading.load([from])
         let new = try RuleVersionLoading.load([to])
         guard old.count == 1, new.count == 1, let oldVersion = old.first, let newVersion = new.first else {
@@ -31,32 +27,13 @@ struct ImpactCommand: ParsableCommand {
         }
         var report = ImpactReport()
         var rejected = 0
-        func add(_ document: JSONValue, line: Int?) {
+        try factsOptions.forEachDocument { parsed, line in
+            guard case .success(let document) = parsed else { rejected += 1; return }
             let (providers, errors) = FactLoader.load(document, line: line)
             rejected += errors.count
             for provider in providers {
                 report.add(old: Evaluator.evaluate(oldVersion, provider: provider, asOf: date, recordingLog: false),
                            new: Evaluator.evaluate(newVersion, provider: provider, asOf: date, recordingLog: false))
-            }
-        }
-        if facts.lowercased().hasSuffix(".jsonl") || facts.lowercased().hasSuffix(".ndjson") {
-            var reader = try LineReader(path: facts)
-            var lineNumber = 0
-            while true {
-                let lines = reader.nextLines(1000)
-                if lines.isEmpty { break }
-                for line in lines {
-                    lineNumber += 1
-                    if line.allSatisfy(\.isWhitespace) { continue }
-                    guard let document = try? JSONParser.parse(String(line)) else { rejected += 1; continue }
-                    add(document, line: lineNumber)
-                }
-            }
-        } else {
-            do {
-                add(try JSONParser.parse(try FileIO.readText(facts)), line: nil)
-            } catch let error as JSONSyntaxError {
-                throw ValidationError("\(facts):\(error.location.line):\(error.location.column): invalid JSON: \(error.message)")
             }
         }
         print("\(oldVersion.version.id) → \(newVersion.version.id) as of \(date)")
