@@ -155,7 +155,7 @@ struct CredentialEvaluator {
     }
 
     private func citation(_ id: String) -> String {
-        version.citations.first { $0.id == id }?.reference ?? id
+        loaded.citationReferences[id] ?? id
     }
 
     private func unknown(_ requirement: Requirement, _ what: String, trace: [String]) -> RequirementResult {

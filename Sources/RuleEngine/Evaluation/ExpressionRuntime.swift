@@ -18,6 +18,8 @@ public final class LoadedRuleVersion: Sendable {
     let tablesRead: [String]
     /// The fact lists its expressions name.
     let expressionTables: Set<String>
+    /// Each citation's legal reference by citation id (computed once: every gap cites one).
+    let citationReferences: [String: String]
     /// What fills each slot of the environment, in slot order.
     let slotPlan: [SlotSource]
     /// Parameters and attributes in the order their values are computed.
@@ -104,6 +106,7 @@ public final class LoadedRuleVersion: Sendable {
         self.compiled = compiled
         self.tablesRead = LogDocuments.tablesRead(by: version)
         self.expressionTables = LogDocuments.expressionTables(of: version)
+        self.citationReferences = Dictionary(version.citations.map { ($0.id, $0.reference) }, uniquingKeysWith: { first, _ in first })
         let parameters = version.parameters.sorted { $0.name < $1.name }
         let attributes = version.attributes.sorted { $0.key < $1.key }
         self.sortedParameters = parameters
