@@ -250,6 +250,7 @@ schema = {
             "months": d("Renewal cycle length in months.", type="integer", minimum=1),
             "cme_window_months": d("CME window length in months when decoupled from the renewal cycle (default months), e.g. WA 48.", type="integer", minimum=1),
             "warn_within_days": d("Warning window in days for at_risk and credential_expiring (default 90).", type="integer", minimum=0),
+            "first_term_months": d("Longest first term from issue to first expiration (default months), e.g. CA 25: the first term runs to the end of the issue month two years on.", type="integer", minimum=1),
         }),
         "requirements": d("The requirements (at least one).", type="array", minItems=1, items={"$ref": "#/$defs/requirement"}),
         "exemptions": d("Exemptions: when a condition holds, named requirements are exempt.", type="array", items={"$ref": "#/$defs/exemption"}),
