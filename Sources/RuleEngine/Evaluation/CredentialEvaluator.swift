@@ -200,9 +200,7 @@ struct CredentialEvaluator {
             }
         }
         // Exemptions: the highest precedence that holds wins; ties resolve by pack order.
-        let candidates = version.exemptions.enumerated()
-            .filter { $0.element.covers(requirement.id) }
-            .sorted { ($0.element.precedence, -$0.offset) > ($1.element.precedence, -$1.offset) }
+        let candidates = (loaded.exemptionsByRequirement[requirement.id] ?? []).map { (0, version.exemptions[$0]) }
         for (_, exemption) in candidates {
             switch scope.evaluate(exemption.when) {
             case .value(.bool(true)):

@@ -18,6 +18,9 @@ public final class LoadedRuleVersion: Sendable {
     let tablesRead: [String]
     /// The fact lists its expressions name.
     let expressionTables: Set<String>
+    /// For each requirement, the indices of the exemptions that cover it, highest precedence
+    /// first and then in pack order (decided once, not per provider).
+    let exemptionsByRequirement: [String: [Int]]
     /// Each citation's legal reference by citation id (computed once: every gap cites one).
     let citationReferences: [String: String]
     /// What fills each slot of the environment, in slot order.
@@ -106,6 +109,13 @@ public final class LoadedRuleVersion: Sendable {
         self.compiled = compiled
         self.tablesRead = LogDocuments.tablesRead(by: version)
         self.expressionTables = LogDocuments.expressionTables(of: version)
+        var exemptionsByRequirement: [String: [Int]] = [:]
+        for requirement in version.requirements {
+            exemptionsByRequirement[requirement.id] = version.exemptions.indices
+                .filter { version.exemptions[$0].covers(requirement.id) }
+                .sorted { (version.exemptions[$0].precedence, -$0) > (version.exemptions[$1].precedence, -$1) }
+        }
+        self.exemptionsByRequirement = exemptionsByRequirement
         self.citationReferences = Dictionary(version.citations.map { ($0.id, $0.reference) }, uniquingKeysWith: { first, _ in first })
         let parameters = version.parameters.sorted { $0.name < $1.name }
         let attributes = version.attributes.sorted { $0.key < $1.key }
