@@ -42,3 +42,40 @@ import Testing
         #expect(try JSONParser.parse(value.canonicalText) == value)
     }
 }
+
+@Suite struct CanonicalRowCaptureTests {
+    /// Rows whose source text is canonical are captured byte for byte; anything else is not
+    /// captured (and is re-serialised by the caller), never captured wrongly.
+    @Test(arguments: [
+        (#"{"a":1,"b":"x"}"#, true),
+        (#"{"b":"x","a":1}"#, false),
+        (#"{"a": 1}"#, false),
+        (#"{"a":1.50}"#, false),
+        (#"{"a":1.5}"#, true),
+        (#"{"a":1e2}"#, false),
+        (#"{"a":-0}"#, false),
+        (#"{"a":"q\"\\\n"}"#, true),
+        (#"{"a":"\/"}"#, false),
+        (#"{"a":"\u00e9"}"#, false),
+        (#"{"a":"é","b":[1,{"c":null}],"d":{"e":true}}"#, true),
+        (#"{"d":{"f":1,"e":2}}"#, false),
+    ])
+    func captureMatchesTheCanonicalWriter(row: String, canonical: Bool) throws {
+        let (value, captured) = try JSONParser.parseCapturingCanonicalRows(#"{"t": ["# + row + "]}")
+        let rows = try #require(captured["t"])
+        #expect(rows.count == 1)
+        let parsedRow = try #require(value["t"]?.arrayValue?.first)
+        if canonical {
+            #expect(rows[0] == parsedRow.canonicalBytes)
+            #expect(rows[0] == Array(row.utf8))
+        } else {
+            #expect(rows[0] == nil)
+        }
+    }
+
+    @Test func whitespaceBetweenRowsDoesNotSpoilTheRows() throws {
+        let (_, captured) = try JSONParser.parseCapturingCanonicalRows("{ \"t\" : [ {\"a\":1} ,\n {\"b\":2} ] , \"u\":[] }")
+        #expect(captured["t"] == [Array(#"{"a":1}"#.utf8), Array(#"{"b":2}"#.utf8)])
+        #expect(captured["u"] == [])
+    }
+}

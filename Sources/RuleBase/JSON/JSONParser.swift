@@ -16,15 +16,31 @@ public struct JSONParser {
 
     /// Parses one JSON document.
     public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
+        try parse(text, capturingRows: false).value
+    }
+
+    /// Parses a facts document (an object of table name → array of row objects) and also
+    /// returns, per table, each row's source bytes when they are already canonical JSON (nil
+    /// for a row that is not), so the execution log can reuse them instead of re-serialising.
+    public static func parseCapturingCanonicalRows(
+        _ text: String
+    ) throws(JSONSyntaxError) -> (value: JSONValue, canonicalRows: [String: [[UInt8]?]]) {
+        try parse(text, capturingRows: true)
+    }
+
+    private static func parse(
+        _ text: String, capturingRows: Bool
+    ) throws(JSONSyntaxError) -> (value: JSONValue, canonicalRows: [String: [[UInt8]?]]) {
         var bytes = Array(text.utf8)
         bytes.append(0)
         return try bytes.withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in
             var parser = Cursor(bytes: buffer, end: buffer.count - 1)
+            parser.capturing = capturingRows
             parser.skipSpace()
             let value = try parser.value(depth: 0)
             parser.skipSpace()
             if parser.index != parser.end { throw parser.error("unexpected text after the JSON value") }
-            return value
+            return (value, parser.captured)
         }
     }
 
@@ -32,6 +48,12 @@ public struct JSONParser {
         let bytes: UnsafeBufferPointer<UInt8>
         let end: Int
         var index = 0
+        /// Whether to capture canonical row objects (depth 2 under a top-level object).
+        var capturing = false
+        /// Cleared when the text parsed since it was last set is not canonical JSON.
+        var canonical = true
+        var captured: [String: [[UInt8]?]] = [:]
+        var currentRows: [[UInt8]?] = []
 
         init(bytes: UnsafeBufferPointer<UInt8>, end: Int) {
             self.bytes = bytes
@@ -50,7 +72,7 @@ public struct JSONParser {
         mutating func skipSpace() {
             while index < end {
                 switch bytes[index] {
-                case 0x20, 0x09, 0x0A, 0x0D: index += 1
+                case 0x20, 0x09, 0x0A, 0x0D: index += 1; canonical = false
                 default: return
                 }
             }
@@ -95,7 +117,9 @@ public struct JSONParser {
                 guard index < end, isDigit(bytes[index]) else { throw error("invalid number: digits expected in exponent") }
                 while index < end, isDigit(bytes[index]) { index += 1 }
             }
-            return .number(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+            if canonical, !JSONValue.isCanonicalInteger(text), JSONValue.canonicalNumber(text) != text { canonical = false }
+            return .number(text)
         }
 
         mutating func string() throws(JSONSyntaxError) -> String {
@@ -125,13 +149,16 @@ public struct JSONParser {
                 switch e {
                 case UInt8(ascii: "\""): scalars.append(0x22)
                 case UInt8(ascii: "\\"): scalars.append(0x5C)
-                case UInt8(ascii: "/"): scalars.append(0x2F)
+                case UInt8(ascii: "/"): scalars.append(0x2F); canonical = false
                 case UInt8(ascii: "b"): scalars.append(0x08)
                 case UInt8(ascii: "f"): scalars.append(0x0C)
                 case UInt8(ascii: "n"): scalars.append(0x0A)
                 case UInt8(ascii: "r"): scalars.append(0x0D)
                 case UInt8(ascii: "t"): scalars.append(0x09)
                 case UInt8(ascii: "u"):
+                    // The canonical writer emits raw UTF-8 except for control characters;
+                    // treating every \u escape as non-canonical only costs a re-serialisation.
+                    canonical = false
                     var code = try hex4()
                     if (0xD800..<0xDC00).contains(code) {
                         guard index + 1 < end, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
@@ -176,9 +203,24 @@ public struct JSONParser {
             var items: [JSONValue] = []
             skipSpace()
             if index < end, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
+            let capturingRows = capturing && depth == 1
             while true {
                 skipSpace()
-                items.append(try value(depth: depth + 1))
+                if capturingRows {
+                    let outer = canonical
+                    let start = index
+                    canonical = true
+                    let item = try value(depth: depth + 1)
+                    if case .object = item, canonical {
+                        currentRows.append(Array(UnsafeBufferPointer(rebasing: bytes[start..<index])))
+                    } else {
+                        currentRows.append(nil)
+                    }
+                    canonical = outer && canonical
+                    items.append(item)
+                } else {
+                    items.append(try value(depth: depth + 1))
+                }
                 skipSpace()
                 guard index < end else { throw error("unterminated array") }
                 if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
@@ -190,7 +232,9 @@ public struct JSONParser {
         mutating func object(depth: Int) throws(JSONSyntaxError) -> JSONValue {
             index += 1
             var members: [(String, JSONValue)] = []
-            var seen = Set<String>()
+            // Keys as UTF-8, for exact (not canonically equivalent) duplicate detection; built
+            // only for large objects whose keys arrive out of order.
+            var seen: Set<[UInt8]>?
             skipSpace()
             if index < end, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
             while true {
@@ -198,15 +242,31 @@ public struct JSONParser {
                 guard index < end, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key in object") }
                 let keyStart = index
                 let key = try string()
-                guard seen.insert(key).inserted else {
-                    index = keyStart
-                    throw error("duplicate key \"\(key)\" in object")
+                // Keys in increasing order cannot repeat; only out-of-order keys need a search
+                // (and make the object non-canonical).
+                if let last = members.last?.0, !utf8Precedes(last, key) {
+                    canonical = false
+                    let duplicate: Bool
+                    if members.count < 32 {
+                        duplicate = members.contains { $0.0.utf8.elementsEqual(key.utf8) }
+                    } else {
+                        if seen == nil { seen = Set(members.map { Array($0.0.utf8) }) }
+                        duplicate = seen?.contains(Array(key.utf8)) ?? false
+                    }
+                    if duplicate {
+                        index = keyStart
+                        throw error("duplicate key \"\(key)\" in object")
+                    }
                 }
+                seen?.insert(Array(key.utf8))
                 skipSpace()
                 guard index < end, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after object key") }
                 index += 1
                 skipSpace()
+                let capturingTable = capturing && depth == 0
+                if capturingTable { currentRows = [] }
                 members.append((key, try value(depth: depth + 1)))
+                if capturingTable { captured[key] = currentRows }
                 skipSpace()
                 guard index < end else { throw error("unterminated object") }
                 if bytes[index] == UInt8(ascii: ",") { index += 1; continue }

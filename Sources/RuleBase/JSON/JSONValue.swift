@@ -73,23 +73,26 @@ extension Array where Element == (String, JSONValue) {
     var sortedMembers: [(String, JSONValue)] {
         // Most objects the engine writes are built in order already; check before sorting.
         var inOrder = true
-        for index in indices.dropFirst() where !Self.precedes(self[index - 1].0, self[index].0) {
+        for index in indices.dropFirst() where !utf8Precedes(self[index - 1].0, self[index].0) {
             inOrder = false
             break
         }
-        return inOrder ? self : sorted { Self.precedes($0.0, $1.0) }
+        return inOrder ? self : sorted { utf8Precedes($0.0, $1.0) }
     }
+}
 
-    private static func precedes(_ a: String, _ b: String) -> Bool {
-        var x = a
-        var y = b
-        return x.withUTF8 { p in y.withUTF8 { q in
+/// Whether `a` sorts before `b` by UTF-8 bytes (code-point order), independent of locale.
+func utf8Precedes(_ a: String, _ b: String) -> Bool {
+    var x = a
+    var y = b
+    return x.withUTF8 { p in
+        y.withUTF8 { q in
             let n = Swift.min(p.count, q.count)
             if n > 0, let base1 = p.baseAddress, let base2 = q.baseAddress {
                 let c = memcmp(base1, base2, n)
                 if c != 0 { return c < 0 }
             }
             return p.count < q.count
-        } }
+        }
     }
 }

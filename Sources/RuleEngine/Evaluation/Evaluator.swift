@@ -104,7 +104,7 @@ struct ProviderContext {
     init(_ facts: ProviderFacts, lists needed: Set<String>, tables: Set<String>) {
         self.facts = facts
         var canonical: [String: [[UInt8]]] = [:]
-        for table in tables { canonical[table] = facts.rows(table).map(\.columns.canonicalBytes) }
+        for table in tables { canonical[table] = facts.rows(table).map(\.canonicalBytes) }
         self.canonical = canonical
         self.events = facts.rows("cme_events").compactMap { row in
             guard let completed = row.date("completion_date"), let credits = row.decimal("credits_earned") else { return nil }

@@ -59,8 +59,10 @@ public enum FactLoader {
     ///   - document: the parsed facts object.
     ///   - line: for JSON Lines input, the line the document came from.
     ///   - defaultProviderID: given to rows without `provider_id` (pack tests); nil makes it an error.
+    ///   - canonicalRows: per table, each row's source bytes when already canonical
+    ///     (``JSONParser/parseCapturingCanonicalRows(_:)``), reused by the execution log.
     public static func load(
-        _ document: JSONValue, line: Int? = nil, defaultProviderID: String? = nil
+        _ document: JSONValue, line: Int? = nil, defaultProviderID: String? = nil, canonicalRows: [String: [[UInt8]?]] = [:]
     ) -> (providers: [ProviderFacts], errors: [FactError]) {
         var errors: [FactError] = []
         guard let tables = document.objectMembers else {
@@ -87,11 +89,16 @@ public enum FactLoader {
                 continue
             }
             var seenIDs = Set<String>()
+            let sourceRows = canonicalRows[tableName]
             for (index, rowValue) in rows.enumerated() {
                 switch validate(rowValue, index: index, schema: schema, line: line, defaultProviderID: defaultProviderID) {
                 case .failure(let error):
                     errors.append(error)
-                case .success(let row):
+                case .success(var row):
+                    // Reuse the source bytes only when validation left the row as written.
+                    if let sourceRows, index < sourceRows.count, let bytes = sourceRows[index], row.columns.objectMembers?.count == rowValue.objectMembers?.count {
+                        row.sourceCanonical = bytes
+                    }
                     if schema.name == "providers" {
                         guard seenIDs.insert(row.id).inserted else {
                             errors.append(FactError(table: tableName, rowID: row.id, column: "id", providerID: row.id, line: line,

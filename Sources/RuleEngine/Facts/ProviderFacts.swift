@@ -10,14 +10,20 @@ public struct FactRow: Sendable, Hashable {
     public var providerID: String
     /// The columns as written, for the execution log.
     public var columns: JSONValue
+    /// The row's canonical JSON when its source text already was canonical (reused, not rebuilt).
+    public var sourceCanonical: [UInt8]?
 
     /// Creates a row.
-    public init(table: String, id: String, providerID: String, columns: JSONValue) {
+    public init(table: String, id: String, providerID: String, columns: JSONValue, sourceCanonical: [UInt8]? = nil) {
         self.table = table
         self.id = id
         self.providerID = providerID
         self.columns = columns
+        self.sourceCanonical = sourceCanonical
     }
+
+    /// The row's canonical JSON bytes.
+    public var canonicalBytes: [UInt8] { sourceCanonical ?? columns.canonicalBytes }
 
     /// A string column, or nil when absent or null.
     public func string(_ column: String) -> String? { columns[column]?.stringValue }

@@ -38,9 +38,12 @@ extension Evaluator {
     /// Evaluates every provider of one facts document (a whole file, or one JSON Lines line).
     /// - Parameters:
     ///   - keepEvaluations: keep the full evaluations (for people-facing tables); off for bulk runs.
-    public func evaluate(document: JSONValue, line: Int? = nil, asOf: CalendarDate, keepEvaluations: Bool = true) -> EvaluationBatch {
+    public func evaluate(
+        document: JSONValue, line: Int? = nil, asOf: CalendarDate, keepEvaluations: Bool = true,
+        canonicalRows: [String: [[UInt8]?]] = [:]
+    ) -> EvaluationBatch {
         var batch = EvaluationBatch()
-        let (providers, errors) = FactLoader.load(document, line: line)
+        let (providers, errors) = FactLoader.load(document, line: line, canonicalRows: canonicalRows)
         batch.errors = errors
         batch.providerCount = providers.count
         let versions = versionsInEffect(on: asOf)
@@ -64,8 +67,9 @@ extension Evaluator {
             let lineNumber = firstLine + offset
             if text.allSatisfy(\.isWhitespace) { continue }
             do {
-                let document = try JSONParser.parse(String(text))
-                batch.append(evaluate(document: document, line: lineNumber, asOf: asOf, keepEvaluations: keepEvaluations))
+                let (document, rows) = try JSONParser.parseCapturingCanonicalRows(String(text))
+                batch.append(evaluate(document: document, line: lineNumber, asOf: asOf, keepEvaluations: keepEvaluations,
+                                      canonicalRows: rows))
             } catch {
                 batch.errors.append(FactError(table: nil, rowID: nil, column: nil, providerID: nil, line: lineNumber,
                                               message: "invalid JSON at column \(error.location.column): \(error.message)"))
