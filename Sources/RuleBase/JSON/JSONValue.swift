@@ -82,7 +82,7 @@ extension Array where Element == (String, JSONValue) {
 }
 
 /// Whether `a` sorts before `b` by UTF-8 bytes (code-point order), independent of locale.
-func utf8Precedes(_ a: String, _ b: String) -> Bool {
+public func utf8Precedes(_ a: String, _ b: String) -> Bool {
     var x = a
     var y = b
     return x.withUTF8 { p in

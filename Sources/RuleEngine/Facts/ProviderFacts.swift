@@ -53,7 +53,7 @@ public struct ProviderFacts: Sendable {
     public init(providerID: String, tables: [String: [FactRow]]) {
         self.providerID = providerID
         self.tables = tables.mapValues { rows in
-            rows.sorted { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
+            rows.sorted { utf8Precedes($0.id, $1.id) }
         }
     }
 

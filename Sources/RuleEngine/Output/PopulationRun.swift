@@ -42,11 +42,18 @@ extension Evaluator {
         document: JSONValue, line: Int? = nil, asOf: CalendarDate, keepEvaluations: Bool = true,
         canonicalRows: [String: [[UInt8]?]] = [:]
     ) -> EvaluationBatch {
+        evaluate(document: document, line: line, asOf: asOf, keepEvaluations: keepEvaluations, canonicalRows: canonicalRows,
+                 versions: versionsInEffect(on: asOf))
+    }
+
+    func evaluate(
+        document: JSONValue, line: Int?, asOf: CalendarDate, keepEvaluations: Bool, canonicalRows: [String: [[UInt8]?]],
+        versions: [LoadedRuleVersion]
+    ) -> EvaluationBatch {
         var batch = EvaluationBatch()
         let (providers, errors) = FactLoader.load(document, line: line, canonicalRows: canonicalRows)
         batch.errors = errors
         batch.providerCount = providers.count
-        let versions = versionsInEffect(on: asOf)
         for provider in providers {
             for evaluation in evaluate(provider, asOf: asOf, versions: versions) {
                 batch.windows.append(evaluation.windowRow)
@@ -63,13 +70,14 @@ extension Evaluator {
     /// - Parameter firstLine: the 1-based number of `lines[0]` in the file.
     public func evaluate(lines: ArraySlice<Substring>, firstLine: Int, asOf: CalendarDate, keepEvaluations: Bool) -> EvaluationBatch {
         var batch = EvaluationBatch()
+        let versions = versionsInEffect(on: asOf)
         for (offset, text) in lines.enumerated() {
             let lineNumber = firstLine + offset
             if text.allSatisfy(\.isWhitespace) { continue }
             do {
                 let (document, rows) = try JSONParser.parseCapturingCanonicalRows(String(text))
                 batch.append(evaluate(document: document, line: lineNumber, asOf: asOf, keepEvaluations: keepEvaluations,
-                                      canonicalRows: rows))
+                                      canonicalRows: rows, versions: versions))
             } catch {
                 batch.errors.append(FactError(table: nil, rowID: nil, column: nil, providerID: nil, line: lineNumber,
                                               message: "invalid JSON at column \(error.location.column): \(error.message)"))
