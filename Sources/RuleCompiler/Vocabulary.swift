@@ -17,7 +17,7 @@ public enum Vocabulary {
     /// `board_certifications.specialty` codes.
     public static let specialties = [
         "addiction_medicine", "addiction_psychiatry", "radiology", "pathology", "internal_medicine", "family_medicine",
-        "psychiatry", "emergency_medicine", "anesthesiology",
+        "psychiatry", "emergency_medicine", "anesthesiology", "pain_medicine", "hospice_and_palliative_medicine",
     ]
     /// `licenses.license_type` codes.
     public static let licenseTypes = ["MD", "DO", "PA", "NP", "RN"]

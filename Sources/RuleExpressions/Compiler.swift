@@ -81,6 +81,15 @@ struct Compiler {
         }
     }
 
+    /// The error for `v.field` when `v` has no such key or is not a map.
+    private static func selectionFailure(_ v: CELValue, _ field: String, _ offset: Int, _ length: Int) -> EvalFailure {
+        var failure = EvalFailure(v.celType == .map(.dyn, .dyn) ? "no such key: '\(field)'"
+            : "type '\(v.celType.runtimeName)' does not support field selection")
+        failure.offset = offset
+        failure.length = length
+        return failure
+    }
+
     private func candidateNames(_ locals: [String: Local]) -> [String] {
         env.variables.map(\.name) + Array(locals.keys)
     }
@@ -155,22 +164,13 @@ struct Compiler {
                 let slot = local.slot
                 return Compiled(type: resultType, eval: { f throws(EvalFailure) in
                     if case .map(let m)? = f.slots[slot], let r = m.value(forStringKey: fieldName, ascii: ascii) { return r }
-                    let v = f.slots[slot] ?? .null
-                    var failure = EvalFailure(v.celType == .map(.dyn, .dyn) ? "no such key: '\(fieldName)'"
-                        : "type '\(v.celType.runtimeName)' does not support field selection")
-                    failure.offset = offset
-                    failure.length = length
-                    throw failure
+                    throw Self.selectionFailure(f.slots[slot] ?? .null, fieldName, offset, length)
                 }, constant: nil)
             }
             return Compiled(type: resultType, eval: { f throws(EvalFailure) in
                 let v = try inner(&f)
                 if case .map(let m) = v, let r = m.value(forStringKey: fieldName, ascii: ascii) { return r }
-                var failure = EvalFailure(v.celType == .map(.dyn, .dyn) ? "no such key: '\(fieldName)'"
-                    : "type '\(v.celType.runtimeName)' does not support field selection")
-                failure.offset = offset
-                failure.length = length
-                throw failure
+                throw Self.selectionFailure(v, fieldName, offset, length)
             }, constant: nil)
 
         case .list(let items):
