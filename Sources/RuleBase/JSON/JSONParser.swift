@@ -202,6 +202,7 @@ public struct JSONParser {
             index += 1
             var items: [JSONValue] = []
             skipSpace()
+            if index < end, bytes[index] != UInt8(ascii: "]") { items.reserveCapacity(8) }
             if index < end, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
             let capturingRows = capturing && depth == 1
             while true {
@@ -232,6 +233,7 @@ public struct JSONParser {
         mutating func object(depth: Int) throws(JSONSyntaxError) -> JSONValue {
             index += 1
             var members: [(String, JSONValue)] = []
+            members.reserveCapacity(12)  // fact rows have about ten columns: grow once, not four times
             // Keys as UTF-8, for exact (not canonically equivalent) duplicate detection; built
             // only for large objects whose keys arrive out of order.
             var seen: Set<[UInt8]>?
