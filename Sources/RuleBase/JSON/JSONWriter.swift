@@ -8,7 +8,7 @@ extension JSONValue {
     /// The canonical text as UTF-8 bytes (what is hashed).
     public var canonicalBytes: [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(1024)
+        out.reserveCapacity(4096)
         writeCompact(to: &out, canonical: true)
         return out
     }

@@ -41,6 +41,7 @@ public enum LogDocuments {
     /// per provider: a provider's rows appear in the log of every credential evaluated).
     static func inputs(_ e: CredentialEvaluation, tables tablesRead: [String], context: ProviderContext, credential: FactRow) -> [UInt8] {
         var out: [UInt8] = []
+        out.reserveCapacity(tablesRead.reduce(512) { size, table in context.canonicalRows(table).reduce(size) { $0 + $1.count + 1 } })
         func key(_ name: String, first: Bool = false) {
             if !first { out.append(UInt8(ascii: ",")) }
             JSONValue.writeString(name, to: &out)
