@@ -58,7 +58,7 @@ public enum Replay {
         if evaluation.inputsCanonical != inputs.canonicalBytes {
             result.differences += inputs.differences(to: evaluation.inputs, path: "inputs_json")
         }
-        if evaluation.outputs.canonicalText == logged.canonicalText, result.differences.isEmpty {
+        if evaluation.outputsCanonical == logged.canonicalBytes, result.differences.isEmpty {
             result.identical = true
             return result
         }

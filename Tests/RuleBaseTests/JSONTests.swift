@@ -79,3 +79,18 @@ import Testing
         #expect(captured["u"] == [])
     }
 }
+
+@Suite struct CanonicalWriterTests {
+    @Test func writesWhatTheCanonicalSerialiserWrites() throws {
+        var w = CanonicalWriter()
+        w.beginObject()
+        w.key("a"); w.beginArray(); w.int(1); w.string("x\n"); w.null(); w.beginObject(); w.endObject(); w.beginArray(); w.endArray(); w.endArray()
+        w.key("b"); w.beginObject(); w.key("c"); w.bool(true); w.key("d"); w.number(canonical: "1.5"); w.endObject()
+        w.key("e"); w.raw(canonical: Array(#"{"z":0}"#.utf8))
+        w.key("f"); w.value(.object([("y", .int(2)), ("x", .int(1))]))
+        w.endObject()
+        let text = String(decoding: w.bytes, as: UTF8.self)
+        #expect(text == #"{"a":[1,"x\n",null,{},[]],"b":{"c":true,"d":1.5},"e":{"z":0},"f":{"x":1,"y":2}}"#)
+        #expect(try JSONParser.parse(text).canonicalText == text)
+    }
+}

@@ -63,11 +63,10 @@ struct CredentialEvaluator {
             ruleVersionHash: loaded.hash, asOf: asOf, credentialKind: version.credential, credentialID: credential.id,
             windowStart: cycle.windowStart, windowEnd: cycle.end, nextRenewalDate: cycle.end, daysUntilDue: daysUntilDue,
             renewalNumber: cycle.renewalNumber, status: status, requirements: results, gaps: gaps,
-            parameterValues: parameterValues, defaultsUsed: defaultsUsed, outputs: .null)
+            parameterValues: parameterValues, defaultsUsed: defaultsUsed)
         guard recordingLog else { return evaluation }
         evaluation.inputsCanonical = LogDocuments.inputs(evaluation, tables: loaded.tablesRead, context: context, credential: credential)
-        evaluation.outputs = LogDocuments.outputs(evaluation)
-        evaluation.outputsCanonical = evaluation.outputs.canonicalBytes
+        evaluation.outputsCanonical = LogDocuments.outputs(evaluation)
         evaluation.inputsSHA256 = sha256Hex(bytes: evaluation.inputsCanonical)
         evaluation.outputsSHA256 = sha256Hex(bytes: evaluation.outputsCanonical)
         return evaluation

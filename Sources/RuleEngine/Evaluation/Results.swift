@@ -98,7 +98,7 @@ public struct CredentialEvaluation: Sendable {
     public var defaultsUsed: [(String, ScalarValue)]
     /// The execution log's inputs (parsed back from ``inputsCanonical``) and outputs.
     public var inputs: JSONValue { (try? JSONParser.parse(String(decoding: inputsCanonical, as: UTF8.self))) ?? .null }
-    public var outputs: JSONValue
+    public var outputs: JSONValue { (try? JSONParser.parse(String(decoding: outputsCanonical, as: UTF8.self))) ?? .null }
     /// Their canonical bytes and SHA-256, computed once.
     public var inputsCanonical: [UInt8] = []
     public var outputsCanonical: [UInt8] = []

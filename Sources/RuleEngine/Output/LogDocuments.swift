@@ -73,47 +73,58 @@ public enum LogDocuments {
     static func date(_ d: CalendarDate?) -> JSONValue { d.map { .string($0.description) } ?? .null }
     static func decimal(_ d: ExactDecimal?) -> JSONValue { d.map { .number($0.description) } ?? .null }
 
-    static func gap(_ g: Gap) -> JSONValue {
-        .object([
-            ("citation", g.citation.map { .string($0) } ?? .null),
-            ("code", g.code.map { .string($0) } ?? .null),
-            ("description", .string(g.description)),
-            ("due_date", date(g.dueDate)),
-            ("gap_type", .string(g.type.rawValue)),
-            ("requirement_id", g.requirementID.map { .string($0) } ?? .null),
-            ("severity", .string(g.severity.rawValue)),
-        ])
-    }
-
-    static func outputs(_ e: CredentialEvaluation) -> JSONValue {
-        .object([
-            ("attribute_defaults_used", .object(e.defaultsUsed.map { ($0.0, $0.1.json) })),
-            ("cme_window_end", date(e.windowEnd)),
-            ("cme_window_start", date(e.windowStart)),
-            ("compliance_status", .string(e.status.rawValue)),
-            ("credential", .object([("id", .string(e.credentialID)), ("table", .string(e.credentialKind.table))])),
-            ("days_until_due", e.daysUntilDue.map { .int($0) } ?? .null),
-            ("gaps", .array(e.gaps.map(gap))),
-            ("next_renewal_date", date(e.nextRenewalDate)),
-            ("parameters", .object(e.parameterValues.map { ($0.0, $0.1.json) })),
-            ("renewal_number", e.renewalNumber.map { .int($0) } ?? .null),
-            ("requirements", .array(e.requirements.map { r in
-                // Keys in canonical order, so writing needs no sort.
-                .object([
-                    ("counted_rows", .array(r.countedRows.map { .string($0) })),
-                    ("deadline", date(r.deadline)),
-                    ("earned", decimal(r.earned)),
-                    ("exempted_by", r.exemptedBy.map { .string($0) } ?? .null),
-                    ("id", .string(r.id)),
-                    ("kind", .string(r.kind.rawValue)),
-                    ("outcome", .string(r.outcome.rawValue)),
-                    ("reason", .string(r.reason)),
-                    ("required", decimal(r.required)),
-                    ("window_end", date(r.windowEnd)),
-                    ("window_start", date(r.windowStart)),
-                ])
-            })),
-        ])
+    /// The canonical bytes of `outputs_json`, written field by field in key order.
+    static func outputs(_ e: CredentialEvaluation) -> [UInt8] {
+        var w = CanonicalWriter(capacity: 512 + 320 * e.requirements.count + 256 * e.gaps.count)
+        func date(_ d: CalendarDate?) { w.string(d?.description) }
+        func decimal(_ d: ExactDecimal?) { if let d { w.number(canonical: d.description) } else { w.null() } }
+        func optionalInt(_ i: Int?) { if let i { w.int(i) } else { w.null() } }
+        w.beginObject()
+        w.key("attribute_defaults_used")
+        w.value(.object(e.defaultsUsed.map { ($0.0, $0.1.json) }))
+        w.key("cme_window_end"); date(e.windowEnd)
+        w.key("cme_window_start"); date(e.windowStart)
+        w.key("compliance_status"); w.string(e.status.rawValue)
+        w.key("credential"); w.beginObject(); w.key("id"); w.string(e.credentialID); w.key("table"); w.string(e.credentialKind.table)
+        w.endObject()
+        w.key("days_until_due"); optionalInt(e.daysUntilDue)
+        w.key("gaps")
+        w.beginArray()
+        for g in e.gaps {
+            w.beginObject()
+            w.key("citation"); w.string(g.citation)
+            w.key("code"); w.string(g.code)
+            w.key("description"); w.string(g.description)
+            w.key("due_date"); date(g.dueDate)
+            w.key("gap_type"); w.string(g.type.rawValue)
+            w.key("requirement_id"); w.string(g.requirementID)
+            w.key("severity"); w.string(g.severity.rawValue)
+            w.endObject()
+        }
+        w.endArray()
+        w.key("next_renewal_date"); date(e.nextRenewalDate)
+        w.key("parameters"); w.value(.object(e.parameterValues.map { ($0.0, $0.1.json) }))
+        w.key("renewal_number"); optionalInt(e.renewalNumber)
+        w.key("requirements")
+        w.beginArray()
+        for r in e.requirements {
+            w.beginObject()
+            w.key("counted_rows"); w.beginArray(); for id in r.countedRows { w.string(id) }; w.endArray()
+            w.key("deadline"); date(r.deadline)
+            w.key("earned"); decimal(r.earned)
+            w.key("exempted_by"); w.string(r.exemptedBy)
+            w.key("id"); w.string(r.id)
+            w.key("kind"); w.string(r.kind.rawValue)
+            w.key("outcome"); w.string(r.outcome.rawValue)
+            w.key("reason"); w.string(r.reason)
+            w.key("required"); decimal(r.required)
+            w.key("window_end"); date(r.windowEnd)
+            w.key("window_start"); date(r.windowStart)
+            w.endObject()
+        }
+        w.endArray()
+        w.endObject()
+        return w.bytes
     }
 }
 

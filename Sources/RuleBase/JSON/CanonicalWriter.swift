@@ -1,0 +1,112 @@
+/// Writes canonical JSON straight to bytes, for documents built field by field (the execution
+/// log), without first building a ``JSONValue`` tree.
+///
+/// The caller writes object keys in code-point order; debug builds check it, so a misordered
+/// key fails the tests rather than producing non-canonical output.
+public struct CanonicalWriter {
+    /// The bytes written so far.
+    public private(set) var bytes: [UInt8] = []
+    /// Per open container: whether it has an element yet, and the last key written.
+    private var open: [(hasElement: Bool, lastKey: String?)] = []
+
+    /// Creates a writer with room for `capacity` bytes.
+    public init(capacity: Int = 1024) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// Before a value: nothing after a key; a comma between array elements.
+    private mutating func beginValue() {
+        if valueFollowsKey { valueFollowsKey = false; return }
+        guard let top = open.last else { return }
+        if top.hasElement { bytes.append(UInt8(ascii: ",")) }
+        open[open.count - 1].hasElement = true
+    }
+
+    /// Opens an object (as a value: at the top, in an array, or after a key).
+    public mutating func beginObject() {
+        beginValue()
+        bytes.append(UInt8(ascii: "{"))
+        open.append((false, nil))
+    }
+
+    /// Closes the innermost object.
+    public mutating func endObject() {
+        open.removeLast()
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// Opens an array.
+    public mutating func beginArray() {
+        beginValue()
+        bytes.append(UInt8(ascii: "["))
+        open.append((false, nil))
+    }
+
+    /// Closes the innermost array.
+    public mutating func endArray() {
+        open.removeLast()
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// Writes a key; the value written next belongs to it.
+    public mutating func key(_ name: String) {
+        let index = open.count - 1
+        assert(open[index].lastKey.map { utf8Precedes($0, name) } ?? true, "canonical keys must be written in order: \(name)")
+        if open[index].hasElement { bytes.append(UInt8(ascii: ",")) }
+        open[index].hasElement = true
+        JSONValue.writeString(name, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        open[index].lastKey = name
+        valueFollowsKey = true
+    }
+
+    /// Set between a key and its value, so the value adds no separator.
+    private var valueFollowsKey = false
+
+    /// Writes a string value.
+    public mutating func string(_ value: String) {
+        beginValue()
+        JSONValue.writeString(value, to: &bytes)
+    }
+
+    /// Writes a string value, or null.
+    public mutating func string(_ value: String?) {
+        if let value { string(value) } else { null() }
+    }
+
+    /// Writes an integer.
+    public mutating func int(_ value: Int) {
+        beginValue()
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    /// Writes a number given as canonical text (an ``ExactDecimal``'s description).
+    public mutating func number(canonical text: String) {
+        beginValue()
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    /// Writes a Boolean.
+    public mutating func bool(_ value: Bool) {
+        beginValue()
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+    }
+
+    /// Writes null.
+    public mutating func null() {
+        beginValue()
+        bytes.append(contentsOf: "null".utf8)
+    }
+
+    /// Writes a JSON value canonically.
+    public mutating func value(_ value: JSONValue) {
+        beginValue()
+        value.writeCompact(to: &bytes, canonical: true)
+    }
+
+    /// Writes bytes that already are canonical JSON (a cached row).
+    public mutating func raw(canonical json: [UInt8]) {
+        beginValue()
+        bytes.append(contentsOf: json)
+    }
+}
