@@ -37,37 +37,45 @@ public enum LogDocuments {
         return Set(ExpressionVariables.factLists.filter { table in sources.contains { $0.contains(table) } })
     }
 
-    /// The canonical bytes of `inputs_json`, assembled from each row's canonical bytes (cached
-    /// per provider: a provider's rows appear in the log of every credential evaluated).
-    static func inputs(_ e: CredentialEvaluation, tables tablesRead: [String], context: ProviderContext, credential: FactRow) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(tablesRead.reduce(512) { size, table in context.canonicalRows(table).reduce(size) { $0 + $1.count + 1 } })
-        func key(_ name: String, first: Bool = false) {
-            if !first { out.append(UInt8(ascii: ",")) }
-            JSONValue.writeString(name, to: &out)
-            out.append(UInt8(ascii: ":"))
+    /// The canonical bytes of `inputs_json`: exactly the rows the decisions depended on, so a
+    /// replay over them reproduces the outputs. A table that an expression names is included
+    /// whole (the expression may read any row); otherwise the credential table contributes the
+    /// evaluated credential, `cme_events` the events some requirement counted (an event no
+    /// requirement counted changed nothing), and the other tables every row. Rows reuse their
+    /// canonical bytes, cached per provider.
+    static func inputs(
+        _ e: CredentialEvaluation, loaded: LoadedRuleVersion, context: ProviderContext, credential: FactRow
+    ) -> [UInt8] {
+        let counted = Set(e.requirements.flatMap(\.countedRows))
+        func keep(_ row: FactRow, table: String) -> Bool {
+            if loaded.expressionTables.contains(table) { return true }
+            if table == credential.table { return row.id == credential.id }
+            if table == "cme_events" { return counted.contains(row.id) }
+            return true
         }
-        func string(_ value: String) { JSONValue.writeString(value, to: &out) }
-        out.append(UInt8(ascii: "{"))
-        key("as_of", first: true); string(e.asOf.description)
-        key("credential"); out.append(UInt8(ascii: "{")); key("id", first: true); string(credential.id)
-        key("table"); string(credential.table); out.append(UInt8(ascii: "}"))
-        key("facts"); out.append(UInt8(ascii: "{"))
-        for (index, table) in tablesRead.enumerated() {
-            key(table, first: index == 0)
-            out.append(UInt8(ascii: "["))
-            for (rowIndex, row) in context.canonicalRows(table).enumerated() {
-                if rowIndex > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(contentsOf: row)
+        var w = CanonicalWriter(capacity: loaded.tablesRead.reduce(512) { size, table in
+            context.canonicalRows(table).reduce(size) { $0 + $1.count + 1 }
+        })
+        w.beginObject()
+        w.key("as_of"); w.string(e.asOf.description)
+        w.key("credential"); w.beginObject(); w.key("id"); w.string(credential.id); w.key("table"); w.string(credential.table); w.endObject()
+        w.key("facts")
+        w.beginObject()
+        for table in loaded.tablesRead {
+            w.key(table)
+            w.beginArray()
+            let bytes = context.canonicalRows(table)
+            for (index, row) in context.facts.rows(table).enumerated() where keep(row, table: table) {
+                w.raw(canonical: index < bytes.count ? bytes[index] : row.canonicalBytes)
             }
-            out.append(UInt8(ascii: "]"))
+            w.endArray()
         }
-        out.append(UInt8(ascii: "}"))
-        key("provider_id"); string(e.providerID)
-        key("rule_version_hash"); string(e.ruleVersionHash)
-        key("rule_version_id"); string(e.ruleVersionID)
-        out.append(UInt8(ascii: "}"))
-        return out
+        w.endObject()
+        w.key("provider_id"); w.string(e.providerID)
+        w.key("rule_version_hash"); w.string(e.ruleVersionHash)
+        w.key("rule_version_id"); w.string(e.ruleVersionID)
+        w.endObject()
+        return w.bytes
     }
 
     static func date(_ d: CalendarDate?) -> JSONValue { d.map { .string($0.description) } ?? .null }
