@@ -188,7 +188,8 @@ public enum FactLoader {
         case .decimal:
             switch value {
             case .number(let t):
-                return ExactDecimal(JSONValue.canonicalNumber(t)) == nil ? "`\(t)` is not a decimal with at most 9 fractional digits" : nil
+                return (ExactDecimal(t) ?? ExactDecimal(JSONValue.canonicalNumber(t))) == nil
+                    ? "`\(t)` is not a decimal with at most 9 fractional digits" : nil
             case .string(let t):
                 return ExactDecimal(t) == nil ? "`\(t)` is not a decimal number" : nil
             default: return "expected a number, found \(value.compactText)"

@@ -34,7 +34,7 @@ public struct FactRow: Sendable, Hashable {
     /// A decimal column given as a JSON number or a decimal string.
     public func decimal(_ column: String) -> ExactDecimal? {
         switch columns[column] {
-        case .number(let text)?: ExactDecimal(JSONValue.canonicalNumber(text))
+        case .number(let text)?: ExactDecimal(text) ?? ExactDecimal(JSONValue.canonicalNumber(text))
         case .string(let text)?: ExactDecimal(text)
         default: nil
         }
