@@ -8,7 +8,7 @@ struct CredRules: ParsableCommand {
         abstract: "Compile state-board rule packs and evaluate provider compliance.",
         subcommands: [
             CheckCommand.self, CompileCommand.self, TestCommand.self, DiffCommand.self,
-            EvalCommand.self, ExplainCommand.self, ReplayCommand.self, ImpactCommand.self,
+            EvalCommand.self, ExplainCommand.self, ReplayCommand.self, ImpactCommand.self, RenderCommand.self,
             ExprCommand.self,
         ]
     )

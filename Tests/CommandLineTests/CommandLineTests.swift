@@ -183,3 +183,16 @@ import Testing
         #expect(result.stdout.contains("cycle: renewal"))
     }
 }
+
+@Suite struct RenderTests {
+    @Test func renderStatesEveryRequirementWithItsCitation() throws {
+        let result = try CLI.run(["render", "RulePacks/US-FL/md-license.yaml"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("# "))
+        #expect(result.stdout.contains("## Requirements"))
+        #expect(result.stdout.contains("## Citations"))
+        // Florida's domestic-violence course is due at every third renewal.
+        #expect(result.stdout.contains("3rd renewal") || result.stdout.contains("renewals 3"), "\(result.stdout)")
+        #expect(!result.stdout.contains("1 hours"))
+    }
+}
