@@ -11,8 +11,6 @@ public final class LoadedRuleVersion: Sendable {
     public let version: RuleVersion
     /// SHA-256 of its canonical JSON.
     public let hash: String
-    let environment: CELEnvironment
-    let variableNames: [String]
     private let compiled: [String: CompiledExpression]
     /// The fact tables this version reads (for the execution log's inputs).
     let tablesRead: [String]
@@ -87,9 +85,7 @@ public final class LoadedRuleVersion: Sendable {
             }
             variables.append((declaration.name, type))
         }
-        self.variableNames = declarations.map(\.name)
         let environment = CELEnvironment(variables: variables)
-        self.environment = environment
         var compiled: [String: CompiledExpression] = [:]
         var expressions: [Expression] = []
         for requirement in version.requirements {
