@@ -6,8 +6,12 @@
 public struct CanonicalWriter {
     /// The bytes written so far.
     public private(set) var bytes: [UInt8] = []
-    /// Per open container: whether it has an element yet, and the last key written.
-    private var open: [(hasElement: Bool, lastKey: String?)] = []
+    /// Per open container: whether it has an element yet.
+    private var hasElement: [Bool] = []
+    #if DEBUG
+    /// Per open container: the last key written (checked in debug builds only).
+    private var lastKeys: [String?] = []
+    #endif
 
     /// Creates a writer with room for `capacity` bytes.
     public init(capacity: Int = 1024) {
@@ -17,21 +21,35 @@ public struct CanonicalWriter {
     /// Before a value: nothing after a key; a comma between array elements.
     private mutating func beginValue() {
         if valueFollowsKey { valueFollowsKey = false; return }
-        guard let top = open.last else { return }
-        if top.hasElement { bytes.append(UInt8(ascii: ",")) }
-        open[open.count - 1].hasElement = true
+        guard let top = hasElement.indices.last else { return }
+        if hasElement[top] { bytes.append(UInt8(ascii: ",")) }
+        hasElement[top] = true
+    }
+
+    private mutating func push() {
+        hasElement.append(false)
+        #if DEBUG
+        lastKeys.append(nil)
+        #endif
+    }
+
+    private mutating func pop() {
+        hasElement.removeLast()
+        #if DEBUG
+        lastKeys.removeLast()
+        #endif
     }
 
     /// Opens an object (as a value: at the top, in an array, or after a key).
     public mutating func beginObject() {
         beginValue()
         bytes.append(UInt8(ascii: "{"))
-        open.append((false, nil))
+        push()
     }
 
     /// Closes the innermost object.
     public mutating func endObject() {
-        open.removeLast()
+        pop()
         bytes.append(UInt8(ascii: "}"))
     }
 
@@ -39,24 +57,26 @@ public struct CanonicalWriter {
     public mutating func beginArray() {
         beginValue()
         bytes.append(UInt8(ascii: "["))
-        open.append((false, nil))
+        push()
     }
 
     /// Closes the innermost array.
     public mutating func endArray() {
-        open.removeLast()
+        pop()
         bytes.append(UInt8(ascii: "]"))
     }
 
     /// Writes a key; the value written next belongs to it.
     public mutating func key(_ name: String) {
-        let index = open.count - 1
-        assert(open[index].lastKey.map { utf8Precedes($0, name) } ?? true, "canonical keys must be written in order: \(name)")
-        if open[index].hasElement { bytes.append(UInt8(ascii: ",")) }
-        open[index].hasElement = true
+        let index = hasElement.count - 1
+        #if DEBUG
+        assert(lastKeys[index].map { utf8Precedes($0, name) } ?? true, "canonical keys must be written in order: \(name)")
+        lastKeys[index] = name
+        #endif
+        if hasElement[index] { bytes.append(UInt8(ascii: ",")) }
+        hasElement[index] = true
         JSONValue.writeString(name, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
-        open[index].lastKey = name
         valueFollowsKey = true
     }
 

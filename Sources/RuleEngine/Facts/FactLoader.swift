@@ -91,14 +91,12 @@ public enum FactLoader {
             var seenIDs = Set<String>()
             let sourceRows = canonicalRows[tableName]
             for (index, rowValue) in rows.enumerated() {
-                switch validate(rowValue, index: index, schema: schema, line: line, defaultProviderID: defaultProviderID) {
+                let source = sourceRows.flatMap { index < $0.count ? $0[index] : nil }
+                switch validate(rowValue, index: index, schema: schema, line: line, defaultProviderID: defaultProviderID,
+                                sourceCanonical: source) {
                 case .failure(let error):
                     errors.append(error)
-                case .success(var row):
-                    // Reuse the source bytes only when validation left the row as written.
-                    if let sourceRows, index < sourceRows.count, let bytes = sourceRows[index], row.columns.objectMembers?.count == rowValue.objectMembers?.count {
-                        row.sourceCanonical = bytes
-                    }
+                case .success(let row):
                     if schema.name == "providers" {
                         guard seenIDs.insert(row.id).inserted else {
                             errors.append(FactError(table: tableName, rowID: row.id, column: "id", providerID: row.id, line: line,
@@ -131,8 +129,10 @@ public enum FactLoader {
         return (providers, errors)
     }
 
+    /// - Parameter sourceCanonical: the row's source bytes when canonical; kept only when
+    ///   validation leaves the row as written (no defaulted `provider_id`).
     private static func validate(
-        _ value: JSONValue, index: Int, schema: FactSchema.Table, line: Int?, defaultProviderID: String?
+        _ value: JSONValue, index: Int, schema: FactSchema.Table, line: Int?, defaultProviderID: String?, sourceCanonical: [UInt8]?
     ) -> Result<FactRow, FactError> {
         guard let members = value.objectMembers else {
             return .failure(FactError(table: schema.name, rowID: "#\(index + 1)", column: nil, providerID: nil, line: line,
@@ -171,7 +171,9 @@ public enum FactLoader {
            credits < .zero {
             return failure("credits_earned", "credits_earned is negative (\(credits))")
         }
-        return .success(FactRow(table: schema.name, id: rowLabel, providerID: providerID ?? "", columns: row))
+        let unchanged = columns.count == members.count
+        return .success(FactRow(table: schema.name, id: rowLabel, providerID: providerID ?? "", columns: row,
+                                sourceCanonical: unchanged ? sourceCanonical : nil))
     }
 
     private static func check(_ value: JSONValue, _ type: FactSchema.ColumnType) -> String? {

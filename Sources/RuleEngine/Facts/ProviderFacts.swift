@@ -1,17 +1,20 @@
 public import RuleBase
 
 /// One fact row, validated: its table, id, provider and columns as written.
-public struct FactRow: Sendable, Hashable {
+///
+/// A class, so that the many places a row is passed along (per table, per credential, per
+/// requirement) share it with one reference count instead of copying five.
+public final class FactRow: Sendable {
     /// The table it came from (`licenses`, `cme_events`, …).
-    public var table: String
+    public let table: String
     /// The row's id (for `provider_attributes`, `provider_id/key`).
-    public var id: String
+    public let id: String
     /// The provider it belongs to.
-    public var providerID: String
+    public let providerID: String
     /// The columns as written, for the execution log.
-    public var columns: JSONValue
+    public let columns: JSONValue
     /// The row's canonical JSON when its source text already was canonical (reused, not rebuilt).
-    public var sourceCanonical: [UInt8]?
+    public let sourceCanonical: [UInt8]?
 
     /// Creates a row.
     public init(table: String, id: String, providerID: String, columns: JSONValue, sourceCanonical: [UInt8]? = nil) {
