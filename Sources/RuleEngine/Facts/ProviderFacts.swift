@@ -56,7 +56,9 @@ public struct ProviderFacts: Sendable {
     public init(providerID: String, tables: [String: [FactRow]]) {
         self.providerID = providerID
         self.tables = tables.mapValues { rows in
-            rows.sorted { utf8Precedes($0.id, $1.id) }
+            // Usually already in id order (generated and exported facts are): check before sorting.
+            let inOrder = zip(rows, rows.dropFirst()).allSatisfy { utf8Precedes($0.id, $1.id) }
+            return inOrder ? rows : rows.sorted { utf8Precedes($0.id, $1.id) }
         }
     }
 
