@@ -37,6 +37,14 @@ enum PackSetLoading {
         return PackCompiler.compileSet(inputs)
     }
 
+    /// Compiles, reports every diagnostic, and ends the command with exit 1 when any is an error.
+    static func compileReportingErrors(_ paths: [String], format: DiagnosticFormat) throws -> PackSetResult {
+        let result = try compile(paths)
+        report(result, format: format)
+        if result.hasErrors { throw ExitCodes.failure }
+        return result
+    }
+
     /// Prints diagnostics: human text with a summary to stderr, JSON or SARIF to stdout.
     static func report(_ result: PackSetResult, format: DiagnosticFormat) {
         switch format {
@@ -65,9 +73,7 @@ struct CheckCommand: ParsableCommand {
     var format: DiagnosticFormat = .human
 
     func run() throws {
-        let result = try PackSetLoading.compile(paths)
-        PackSetLoading.report(result, format: format)
-        if result.hasErrors { throw ExitCodes.failure }
+        let result = try PackSetLoading.compileReportingErrors(paths, format: format)
         let testDiagnostics = try runPackTests(result)
         switch format {
         case .human:

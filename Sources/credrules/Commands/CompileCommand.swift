@@ -23,9 +23,7 @@ struct CompileCommand: ParsableCommand {
     var format: DiagnosticFormat = .human
 
     func run() throws {
-        let result = try PackSetLoading.compile(paths)
-        PackSetLoading.report(result, format: format)
-        if result.hasErrors { throw ExitCodes.failure }
+        let result = try PackSetLoading.compileReportingErrors(paths, format: format)
         // Render everything first so that a failure leaves no partial output.
         var outputs: [(name: String, text: String)] = []
         var manifest: [JSONValue] = []

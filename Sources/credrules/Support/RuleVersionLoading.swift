@@ -12,7 +12,7 @@ enum RuleVersionLoading {
     static func load(_ paths: [String]) throws -> [LoadedRuleVersion] {
         let files = try FileIO.files(under: paths, extensions: ["yaml", "yml", "json"])
         var versions: [RuleVersion] = []
-        var yamlFiles: [(path: String, bytes: [UInt8])] = []
+        var yamlFiles: [PackInput] = []
         for path in files {
             if path.lowercased().hasSuffix(".json") {
                 if path.hasSuffix("manifest.json") { continue }
@@ -22,18 +22,18 @@ enum RuleVersionLoading {
                     throw ValidationError("\(path): not a rule version: \(error)")
                 }
             } else {
-                yamlFiles.append((path, try FileIO.read(path)))
+                yamlFiles.append(PackInput(path: path, bytes: try FileIO.read(path)))
             }
         }
         if !yamlFiles.isEmpty {
-            let (compiled, diagnostics, sources) = PackCompilation.compile(yamlFiles)
-            let errors = diagnostics.filter { $0.severity == .error }
+            let result = PackCompiler.compileSet(yamlFiles)
+            let errors = result.diagnostics.filter { $0.severity == .error }
             if !errors.isEmpty {
-                FileIO.printError(HumanDiagnosticRenderer.render(errors, files: sources, color: FileIO.stderrIsTerminal))
+                FileIO.printError(HumanDiagnosticRenderer.render(errors, files: result.files, color: FileIO.stderrIsTerminal))
                 FileIO.printError("error: \(errors.count) error(s) in rule packs; run `credrules check` for details")
                 throw ExitCodes.failure
             }
-            versions += compiled
+            versions += result.packs.map(\.ruleVersion)
         }
         if versions.isEmpty { throw ValidationError("no rule packs or rule versions found under \(paths.joined(separator: ", "))") }
         return try versions.map { version in
