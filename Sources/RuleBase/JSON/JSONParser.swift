@@ -126,12 +126,17 @@ public struct JSONParser {
             index += 1  // opening quote
             let start = index
             // Fast path: no escapes.
+            var high: UInt8 = 0
             while index < end, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\"), bytes[index] >= 0x20 {
+                high |= bytes[index]
                 index += 1
             }
             if index < end, bytes[index] == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
+                // ASCII needs no validation, and decoding it cannot repair anything; the
+                // generic validating initialiser costs more than the rest of the parse.
+                if high < 0x80 { return String(decoding: slice, as: UTF8.self) }
                 guard let s = String(validating: slice, as: UTF8.self) else { throw error("invalid UTF-8 in string") }
                 return s
             }
