@@ -70,10 +70,9 @@ public enum FactLoader {
                                    message: "facts must be a JSON object of table name to rows")])
         }
         var declaredProviders: Set<String>? = nil
-        var rowsByProvider: [String: [String: [FactRow]]] = [:]
-        // providers first, so other tables can be checked against them.
-        let ordered = tables.sorted { ($0.0 == "providers" ? 0 : 1, $0.0) < ($1.0 == "providers" ? 0 : 1, $1.0) }
-        for (tableName, rowsValue) in ordered {
+        var accepted: [(table: String, rows: [FactRow])] = []
+        var scratch: [JSONValue?] = []
+        for (tableName, rowsValue) in processingOrder(tables) {
             guard let schema = FactSchema.byName[tableName] else {
                 if !FactSchema.ignoredTables.contains(tableName) {
                     let known = FactSchema.tables.map(\.name)
@@ -88,67 +87,128 @@ public enum FactLoader {
                                         message: "table `\(tableName)` must be an array of rows"))
                 continue
             }
-            var seenIDs = Set<String>()
+            var ids = UniqueIDs()
+            var tableRows: [FactRow] = []
+            tableRows.reserveCapacity(rows.count)
             let sourceRows = canonicalRows[tableName]
             for (index, rowValue) in rows.enumerated() {
                 let source = sourceRows.flatMap { index < $0.count ? $0[index] : nil }
                 switch validate(rowValue, index: index, schema: schema, line: line, defaultProviderID: defaultProviderID,
-                                sourceCanonical: source) {
+                                sourceCanonical: source, scratch: &scratch) {
                 case .failure(let error):
                     errors.append(error)
                 case .success(let row):
-                    if schema.name == "providers" {
-                        guard seenIDs.insert(row.id).inserted else {
-                            errors.append(FactError(table: tableName, rowID: row.id, column: "id", providerID: row.id, line: line,
-                                                    message: "duplicate provider id"))
-                            continue
-                        }
-                        declaredProviders = (declaredProviders ?? []).union([row.id])
-                        rowsByProvider[row.id, default: [:]]["providers", default: []].append(row)
-                        continue
-                    }
-                    let uniqueKey = row.id
-                    guard seenIDs.insert(uniqueKey).inserted else {
-                        errors.append(FactError(table: tableName, rowID: row.id, column: schema.idColumn ?? "key",
+                    guard ids.insert(row.id) else {
+                        let isProvider = schema.name == "providers"
+                        errors.append(FactError(table: tableName, rowID: row.id, column: isProvider ? "id" : schema.idColumn ?? "key",
                                                 providerID: row.providerID, line: line,
-                                                message: schema.idColumn == nil ? "duplicate attribute for this provider" : "duplicate row id"))
+                                                message: isProvider ? "duplicate provider id"
+                                                    : schema.idColumn == nil ? "duplicate attribute for this provider" : "duplicate row id"))
                         continue
                     }
-                    if let declared = declaredProviders, !declared.contains(row.providerID) {
+                    if schema.name == "providers" {
+                        declaredProviders = (declaredProviders ?? []).union([row.id])
+                    } else if let declared = declaredProviders, !declared.contains(row.providerID) {
                         errors.append(FactError(table: tableName, rowID: row.id, column: "provider_id", providerID: row.providerID,
                                                 line: line, message: "provider `\(row.providerID)` is not in the providers table"))
                         continue
                     }
-                    rowsByProvider[row.providerID, default: [:]][tableName, default: []].append(row)
+                    tableRows.append(row)
                 }
             }
+            if !tableRows.isEmpty { accepted.append((tableName, tableRows)) }
         }
-        let providers = rowsByProvider.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { id in
-            ProviderFacts(providerID: id, tables: rowsByProvider[id] ?? [:])
-        }
-        return (providers, errors)
+        return (group(accepted), errors)
     }
 
-    /// - Parameter sourceCanonical: the row's source bytes when canonical; kept only when
-    ///   validation leaves the row as written (no defaulted `provider_id`).
+    /// `providers` first, so other tables can be checked against it; then by name.
+    private static func processingOrder(_ tables: [(String, JSONValue)]) -> [(String, JSONValue)] {
+        let providers = tables.filter { $0.0 == "providers" }
+        let others = tables.filter { $0.0 != "providers" }
+        // Canonical documents list tables in order already.
+        let inOrder = zip(others, others.dropFirst()).allSatisfy { utf8Precedes($0.0, $1.0) }
+        return providers + (inOrder ? others : others.sorted { utf8Precedes($0.0, $1.0) })
+    }
+
+    /// Rows grouped by provider, providers in id order. A JSON Lines document usually holds
+    /// one provider, which needs no per-row lookups.
+    private static func group(_ accepted: [(table: String, rows: [FactRow])]) -> [ProviderFacts] {
+        guard let first = accepted.first?.rows.first?.providerID else { return [] }
+        if accepted.allSatisfy({ $0.rows.allSatisfy { $0.providerID == first } }) {
+            var tables: [String: [FactRow]] = [:]
+            for (table, rows) in accepted { tables[table] = rows }
+            return [ProviderFacts(providerID: first, tables: tables)]
+        }
+        var rowsByProvider: [String: [String: [FactRow]]] = [:]
+        for (table, rows) in accepted {
+            for row in rows { rowsByProvider[row.providerID, default: [:]][table, default: []].append(row) }
+        }
+        return rowsByProvider.keys.sorted { utf8Precedes($0, $1) }.map { id in
+            ProviderFacts(providerID: id, tables: rowsByProvider[id] ?? [:])
+        }
+    }
+
+    /// Row ids seen in one table. Ids usually arrive in increasing order, where no repeat is
+    /// possible and nothing needs hashing; the set is built only once they do not.
+    private struct UniqueIDs {
+        private var last: String?
+        private var inOrder: [String] = []
+        private var seen: Set<String>?
+
+        /// Records `id`; false when it was seen before.
+        mutating func insert(_ id: String) -> Bool {
+            if seen == nil {
+                if let last, !utf8Precedes(last, id) {
+                    seen = Set(inOrder)
+                    inOrder = []
+                } else {
+                    last = id
+                    inOrder.append(id)
+                    return true
+                }
+            }
+            return seen?.insert(id).inserted ?? true
+        }
+    }
+
+    /// - Parameters:
+    ///   - sourceCanonical: the row's source bytes when canonical; kept only when
+    ///     validation leaves the row as written (no defaulted `provider_id`).
+    ///   - scratch: reused storage for the row's value of each schema column.
     private static func validate(
-        _ value: JSONValue, index: Int, schema: FactSchema.Table, line: Int?, defaultProviderID: String?, sourceCanonical: [UInt8]?
+        _ value: JSONValue, index: Int, schema: FactSchema.Table, line: Int?, defaultProviderID: String?, sourceCanonical: [UInt8]?,
+        scratch: inout [JSONValue?]
     ) -> Result<FactRow, FactError> {
-        guard let members = value.objectMembers else {
+        guard case .object(let members) = value else {
             return .failure(FactError(table: schema.name, rowID: "#\(index + 1)", column: nil, providerID: nil, line: line,
                                       message: "row \(index + 1) is not an object"))
         }
+        // One pass over the members puts each in its schema column's place.
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: repeatElement(nil, count: schema.columns.count))
+        var next = 0
+        for (key, column) in members {
+            // Members and schema columns are both usually in key order: try the next column first.
+            if next < schema.columns.count, schema.columns[next].name == key {
+                scratch[next] = column
+                next += 1
+            } else if let position = schema.columns.firstIndex(where: { $0.name == key }) {
+                scratch[position] = column
+                next = position + 1
+            }
+        }
         var columns = members
-        let rawID = value["id"]?.stringValue
-        var providerID = schema.ownedByProvider ? value["provider_id"]?.stringValue : rawID
-        if schema.ownedByProvider, providerID == nil, value["provider_id"] == nil || value["provider_id"]?.isNull == true,
-           let fallback = defaultProviderID {
+        let rawID = scratch[schema.idPosition]?.stringValue
+        var providerID = schema.ownedByProvider ? scratch[schema.providerIDPosition]?.stringValue : rawID
+        if schema.ownedByProvider, providerID == nil, scratch[schema.providerIDPosition]?.isNull ?? true, let fallback = defaultProviderID {
             providerID = fallback
             columns.append(("provider_id", .string(fallback)))
+            scratch[schema.providerIDPosition] = .string(fallback)
         }
         let rowLabel: String
         if schema.idColumn == nil {
-            rowLabel = "\(providerID ?? "?")/\(value["key"]?.stringValue ?? "#\(index + 1)")"
+            let key = schema.keyPosition.flatMap { scratch[$0]?.stringValue }
+            rowLabel = "\(providerID ?? "?")/\(key ?? "#\(index + 1)")"
         } else {
             rowLabel = rawID ?? "#\(index + 1)"
         }
@@ -156,23 +216,22 @@ public enum FactLoader {
             .failure(FactError(table: schema.name, rowID: rowLabel, column: column, providerID: providerID, line: line,
                                message: message))
         }
-        let row = JSONValue.object(columns)
-        for (column, type) in schema.required {
-            guard let v = row[column], !v.isNull else { return failure(column, "missing required column `\(column)`") }
-            if let message = check(v, type) { return failure(column, message) }
+        for position in schema.checkOrder {
+            let column = schema.columns[position]
+            guard let v = scratch[position], !v.isNull else {
+                if column.required { return failure(column.name, "missing required column `\(column.name)`") }
+                continue
+            }
+            if let message = check(v, column.type) { return failure(column.name, message) }
         }
-        for (column, type) in schema.optional {
-            if let v = row[column], !v.isNull, let message = check(v, type) { return failure(column, message) }
-        }
-        if case .number(let text)? = row["id"] {
+        if case .number(let text)? = scratch[schema.idPosition] {
             return failure("id", "id must be a string, found the number \(text)")
         }
-        if schema.name == "cme_events", let credits = FactRow(table: "", id: "", providerID: "", columns: row).decimal("credits_earned"),
-           credits < .zero {
+        if let position = schema.creditsPosition, let credits = scratch[position].flatMap(FactRow.decimal), credits < .zero {
             return failure("credits_earned", "credits_earned is negative (\(credits))")
         }
         let unchanged = columns.count == members.count
-        return .success(FactRow(table: schema.name, id: rowLabel, providerID: providerID ?? "", columns: row,
+        return .success(FactRow(table: schema.name, id: rowLabel, providerID: providerID ?? "", columns: .object(columns),
                                 sourceCanonical: unchanged ? sourceCanonical : nil))
     }
 

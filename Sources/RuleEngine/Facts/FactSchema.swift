@@ -1,3 +1,5 @@
+import RuleBase
+
 /// The fact tables the engine reads and the columns each must or may have (Data Bible v2 plus
 /// the documented extensions of BRIEF §2).
 enum FactSchema {
@@ -8,9 +10,46 @@ enum FactSchema {
         let required: [(String, ColumnType)]
         let optional: [(String, ColumnType)]
         /// Whether rows carry `provider_id`; `providers` rows are the providers themselves.
-        var ownedByProvider = true
+        let ownedByProvider: Bool
         /// The id column; `provider_attributes` rows are identified by provider and key.
-        var idColumn: String? = "id"
+        let idColumn: String?
+
+        struct Column {
+            let name: String
+            let type: ColumnType
+            let required: Bool
+        }
+
+        /// Every column sorted by name (the order canonical rows list them in), so a row's
+        /// members can be matched in one pass.
+        let columns: [Column]
+        /// Positions in ``columns`` in the order problems are reported: required columns as
+        /// declared, then optional ones.
+        let checkOrder: [Int]
+        let idPosition: Int
+        let providerIDPosition: Int
+        let keyPosition: Int?
+        let creditsPosition: Int?
+
+        init(name: String, required: [(String, ColumnType)], optional: [(String, ColumnType)],
+             ownedByProvider: Bool = true, idColumn: String? = "id") {
+            self.name = name
+            self.required = required
+            self.optional = optional
+            self.ownedByProvider = ownedByProvider
+            self.idColumn = idColumn
+            let declared = required.map { Column(name: $0.0, type: $0.1, required: true) }
+                + optional.map { Column(name: $0.0, type: $0.1, required: false) }
+            let columns = declared.sorted { utf8Precedes($0.name, $1.name) }
+            func position(_ column: String) -> Int? { columns.firstIndex { $0.name == column } }
+            self.columns = columns
+            checkOrder = declared.compactMap { position($0.name) }
+            idPosition = position("id") ?? columns.count
+            providerIDPosition = position(ownedByProvider ? "provider_id" : "id") ?? columns.count
+            keyPosition = position("key")
+            creditsPosition = name == "cme_events" ? position("credits_earned") : nil
+            precondition(idPosition < columns.count && providerIDPosition < columns.count, "every fact table has an id column")
+        }
     }
 
     static let tables: [Table] = [

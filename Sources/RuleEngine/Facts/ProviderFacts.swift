@@ -35,10 +35,13 @@ public final class FactRow: Sendable {
     public func date(_ column: String) -> CalendarDate? { string(column).flatMap { CalendarDate(iso: $0) } }
 
     /// A decimal column given as a JSON number or a decimal string.
-    public func decimal(_ column: String) -> ExactDecimal? {
-        switch columns[column] {
-        case .number(let text)?: ExactDecimal(text) ?? ExactDecimal(JSONValue.canonicalNumber(text))
-        case .string(let text)?: ExactDecimal(text)
+    public func decimal(_ column: String) -> ExactDecimal? { columns[column].flatMap(Self.decimal) }
+
+    /// A decimal given as a JSON number or a decimal string.
+    static func decimal(_ value: JSONValue) -> ExactDecimal? {
+        switch value {
+        case .number(let text): ExactDecimal(text) ?? ExactDecimal(JSONValue.canonicalNumber(text))
+        case .string(let text): ExactDecimal(text)
         default: nil
         }
     }
