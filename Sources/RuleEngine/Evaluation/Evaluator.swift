@@ -44,17 +44,24 @@ public struct Evaluator: Sendable {
     }
 
     func evaluate(_ provider: ProviderFacts, asOf: CalendarDate, versions: [LoadedRuleVersion]) -> [CredentialEvaluation] {
-        let context = ProviderContext(provider, lists: versions.reduce(into: Set<String>()) { $0.formUnion($1.expressionTables) },
-                                      tables: recordsLog ? versions.reduce(into: Set<String>()) { $0.formUnion($1.tablesRead) } : [])
-        var results: [CredentialEvaluation] = []
+        var work: [(LoadedRuleVersion, FactRow)] = []
+        var lists = Set<String>()
+        var tables = Set<String>()
         for loaded in versions {
-            for credential in provider.rows(loaded.version.credential.table) where Self.applies(loaded.version.appliesTo, to: credential) {
-                var evaluator = CredentialEvaluator(loaded: loaded, context: context, credential: credential, asOf: asOf)
-                evaluator.tracing = tracing
-                results.append(evaluator.run(recordingLog: recordsLog))
-            }
+            let credentials = provider.rows(loaded.version.credential.table).filter { Self.applies(loaded.version.appliesTo, to: $0) }
+            guard !credentials.isEmpty else { continue }
+            work += credentials.map { (loaded, $0) }
+            // Only the versions that apply to this provider decide which lists and rows to prepare.
+            lists.formUnion(loaded.expressionTables)
+            if recordsLog { tables.formUnion(loaded.tablesRead) }
         }
-        return results
+        guard !work.isEmpty else { return [] }
+        let context = ProviderContext(provider, lists: lists, tables: tables)
+        return work.map { loaded, credential in
+            var evaluator = CredentialEvaluator(loaded: loaded, context: context, credential: credential, asOf: asOf)
+            evaluator.tracing = tracing
+            return evaluator.run(recordingLog: recordsLog)
+        }
     }
 
     /// Evaluates one rule version for one provider (used by pack tests, replay and impact).
