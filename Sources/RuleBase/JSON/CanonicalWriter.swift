@@ -100,6 +100,18 @@ public struct CanonicalWriter {
         bytes.append(contentsOf: String(value).utf8)
     }
 
+    /// Writes an integer, or null.
+    public mutating func int(_ value: Int?) {
+        if let value { int(value) } else { null() }
+    }
+
+    /// Writes a calendar date as a `YYYY-MM-DD` string, or null.
+    public mutating func date(_ value: CalendarDate?) {
+        guard let value else { return null() }
+        beginValue()
+        value.writeQuoted(to: &bytes)
+    }
+
     /// Writes a number given as canonical text (an ``ExactDecimal``'s description).
     public mutating func number(canonical text: String) {
         beginValue()

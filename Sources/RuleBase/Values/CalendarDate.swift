@@ -64,12 +64,21 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// ISO text `YYYY-MM-DD`.
     public var description: String {
-        // Built from digits directly: dates are written millions of times in a nightly run.
-        let digits: [UInt8] = [
-            UInt8(48 + year / 1000 % 10), UInt8(48 + year / 100 % 10), UInt8(48 + year / 10 % 10), UInt8(48 + year % 10), 45,
-            UInt8(48 + month / 10), UInt8(48 + month % 10), 45, UInt8(48 + day / 10), UInt8(48 + day % 10),
-        ]
-        return String(decoding: digits, as: UTF8.self)
+        var digits: [UInt8] = []
+        digits.reserveCapacity(12)
+        writeQuoted(to: &digits)
+        return String(decoding: digits[1..<11], as: UTF8.self)
+    }
+
+    /// Appends `"YYYY-MM-DD"` (with the quotes) to JSON being written: dates are written
+    /// millions of times in a nightly run, so from digits directly.
+    func writeQuoted(to out: inout [UInt8]) {
+        out.append(34)
+        out.append(UInt8(48 + year / 1000 % 10)); out.append(UInt8(48 + year / 100 % 10))
+        out.append(UInt8(48 + year / 10 % 10)); out.append(UInt8(48 + year % 10)); out.append(45)
+        out.append(UInt8(48 + month / 10)); out.append(UInt8(48 + month % 10)); out.append(45)
+        out.append(UInt8(48 + day / 10)); out.append(UInt8(48 + day % 10))
+        out.append(34)
     }
 
     /// Whether `year` is a Gregorian leap year.

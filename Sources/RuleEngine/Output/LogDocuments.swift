@@ -57,7 +57,7 @@ public enum LogDocuments {
             context.canonicalRows(table).reduce(size) { $0 + $1.count + 1 }
         })
         w.beginObject()
-        w.key("as_of"); w.string(e.asOf.description)
+        w.key("as_of"); w.date(e.asOf)
         w.key("credential"); w.beginObject(); w.key("id"); w.string(credential.id); w.key("table"); w.string(credential.table); w.endObject()
         w.key("facts")
         w.beginObject()
@@ -84,9 +84,9 @@ public enum LogDocuments {
     /// The canonical bytes of `outputs_json`, written field by field in key order.
     static func outputs(_ e: CredentialEvaluation) -> [UInt8] {
         var w = CanonicalWriter(capacity: 512 + 320 * e.requirements.count + 256 * e.gaps.count)
-        func date(_ d: CalendarDate?) { w.string(d?.description) }
+        func date(_ d: CalendarDate?) { w.date(d) }
         func decimal(_ d: ExactDecimal?) { if let d { w.number(canonical: d.description) } else { w.null() } }
-        func optionalInt(_ i: Int?) { if let i { w.int(i) } else { w.null() } }
+        func optionalInt(_ i: Int?) { w.int(i) }
         w.beginObject()
         w.key("attribute_defaults_used")
         w.value(.object(e.defaultsUsed.map { ($0.0, $0.1.json) }))
@@ -137,39 +137,44 @@ public enum LogDocuments {
 }
 
 extension CredentialEvaluation {
-    /// The `compliance_windows` row (Data Bible columns plus documented extensions).
-    public var windowRow: JSONValue {
-        .object([
-            ("as_of", .string(asOf.description)),
-            ("cme_window_end", LogDocuments.date(windowEnd)),
-            ("cme_window_start", LogDocuments.date(windowStart)),
-            ("compliance_status", .string(status.rawValue)),
-            ("credential_id", .string(credentialID)),
-            ("credential_type", .string(credentialKind.rawValue)),
-            ("days_until_due", daysUntilDue.map { .int($0) } ?? .null),
-            ("license_id", credentialKind == .license ? .string(credentialID) : .null),
-            ("next_renewal_date", LogDocuments.date(nextRenewalDate)),
-            ("provider_id", .string(providerID)),
-            ("renewal_number", renewalNumber.map { .int($0) } ?? .null),
-            ("rule_version_id", .string(ruleVersionID)),
-        ])
+    /// The `compliance_windows` row (Data Bible columns plus documented extensions) as
+    /// canonical JSON bytes, written field by field in key order.
+    public var windowLine: [UInt8] {
+        var w = CanonicalWriter(capacity: 400)
+        w.beginObject()
+        w.key("as_of"); w.date(asOf)
+        w.key("cme_window_end"); w.date(windowEnd)
+        w.key("cme_window_start"); w.date(windowStart)
+        w.key("compliance_status"); w.string(status.rawValue)
+        w.key("credential_id"); w.string(credentialID)
+        w.key("credential_type"); w.string(credentialKind.rawValue)
+        w.key("days_until_due"); w.int(daysUntilDue)
+        w.key("license_id"); w.string(credentialKind == .license ? credentialID : nil)
+        w.key("next_renewal_date"); w.date(nextRenewalDate)
+        w.key("provider_id"); w.string(providerID)
+        w.key("renewal_number"); w.int(renewalNumber)
+        w.key("rule_version_id"); w.string(ruleVersionID)
+        w.endObject()
+        return w.bytes
     }
 
-    /// The `compliance_gap_analysis` rows.
-    public var gapRows: [JSONValue] {
+    /// The `compliance_gap_analysis` rows as canonical JSON bytes.
+    public var gapLines: [[UInt8]] {
         gaps.map { g in
-            .object([
-                ("citation", g.citation.map { .string($0) } ?? .null),
-                ("code", g.code.map { .string($0) } ?? .null),
-                ("credential_id", .string(credentialID)),
-                ("description", .string(g.description)),
-                ("due_date", LogDocuments.date(g.dueDate)),
-                ("gap_type", .string(g.type.rawValue)),
-                ("provider_id", .string(providerID)),
-                ("requirement_id", g.requirementID.map { .string($0) } ?? .null),
-                ("rule_version_id", .string(ruleVersionID)),
-                ("severity", .string(g.severity.rawValue)),
-            ])
+            var w = CanonicalWriter(capacity: 512)
+            w.beginObject()
+            w.key("citation"); w.string(g.citation)
+            w.key("code"); w.string(g.code)
+            w.key("credential_id"); w.string(credentialID)
+            w.key("description"); w.string(g.description)
+            w.key("due_date"); w.date(g.dueDate)
+            w.key("gap_type"); w.string(g.type.rawValue)
+            w.key("provider_id"); w.string(providerID)
+            w.key("requirement_id"); w.string(g.requirementID)
+            w.key("rule_version_id"); w.string(ruleVersionID)
+            w.key("severity"); w.string(g.severity.rawValue)
+            w.endObject()
+            return w.bytes
         }
     }
 

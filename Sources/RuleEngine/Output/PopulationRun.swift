@@ -2,12 +2,15 @@ public import RuleBase
 
 /// The outputs of evaluating a batch of providers: the Data Bible's tables as rows.
 public struct EvaluationBatch: Sendable {
-    /// `compliance_windows` rows.
-    public var windows: [JSONValue] = []
-    /// `compliance_gap_analysis` rows.
-    public var gaps: [JSONValue] = []
-    /// `rules_execution_log` rows as canonical JSON bytes (serialised once, during evaluation).
+    /// `compliance_windows` rows as canonical JSON bytes. Every table is serialised during
+    /// evaluation, on the cores that evaluate, rather than by the writer.
+    public var windowLines: [[UInt8]] = []
+    /// `compliance_gap_analysis` rows as canonical JSON bytes.
+    public var gapLines: [[UInt8]] = []
+    /// `rules_execution_log` rows as canonical JSON bytes.
     public var logLines: [[UInt8]] = []
+    /// Windows by `compliance_status`.
+    public var statusCounts: [String: Int] = [:]
     /// Rejected rows and documents.
     public var errors: [FactError] = []
     /// The evaluations themselves (for tables and summaries).
@@ -18,16 +21,23 @@ public struct EvaluationBatch: Sendable {
     /// Creates an empty batch.
     public init() {}
 
-    /// The log rows as JSON values (parsed back from their canonical bytes).
-    public var logs: [JSONValue] {
-        logLines.compactMap { try? JSONParser.parse(String(decoding: $0, as: UTF8.self)) }
+    /// The window rows as JSON values (parsed back from their canonical bytes).
+    public var windows: [JSONValue] { Self.values(windowLines) }
+    /// The gap rows as JSON values.
+    public var gaps: [JSONValue] { Self.values(gapLines) }
+    /// The log rows as JSON values.
+    public var logs: [JSONValue] { Self.values(logLines) }
+
+    private static func values(_ lines: [[UInt8]]) -> [JSONValue] {
+        lines.compactMap { try? JSONParser.parse(String(decoding: $0, as: UTF8.self)) }
     }
 
     /// Appends another batch's rows after this one's.
     public mutating func append(_ other: EvaluationBatch) {
-        windows += other.windows
-        gaps += other.gaps
+        windowLines += other.windowLines
+        gapLines += other.gapLines
         logLines += other.logLines
+        statusCounts.merge(other.statusCounts, uniquingKeysWith: +)
         errors += other.errors
         evaluations += other.evaluations
         providerCount += other.providerCount
@@ -56,8 +66,9 @@ extension Evaluator {
         batch.providerCount = providers.count
         for provider in providers {
             for evaluation in evaluate(provider, asOf: asOf, versions: versions) {
-                batch.windows.append(evaluation.windowRow)
-                batch.gaps += evaluation.gapRows
+                batch.windowLines.append(evaluation.windowLine)
+                batch.gapLines += evaluation.gapLines
+                batch.statusCounts[evaluation.status.rawValue, default: 0] += 1
                 batch.logLines.append(evaluation.logLine)
                 if keepEvaluations { batch.evaluations.append(evaluation) }
             }

@@ -38,28 +38,22 @@ final class OutputSink {
     func consume(_ batch: EvaluationBatch) {
         providers += batch.providerCount
         rejected += batch.errors.count
-        for row in batch.windows { statusCounts[row["compliance_status"]?.stringValue ?? "?", default: 0] += 1 }
+        statusCounts.merge(batch.statusCounts, uniquingKeysWith: +)
+        let errorLines = batch.errors.map(\.json.canonicalBytes)
         if toFolder {
-            write("compliance_windows", batch.windows)
-            write("compliance_gap_analysis", batch.gaps)
-            if let writer = files["rules_execution_log"] { for line in batch.logLines { writer.write(bytes: line) } }
-            write("errors", batch.errors.map(\.json))
-        } else if let stdout {
-            for (table, rows) in [("compliance_windows", batch.windows), ("compliance_gap_analysis", batch.gaps),
-                                  ("errors", batch.errors.map(\.json))] {
-                for row in rows { stdout.write(line: JSONValue.object([("row", row), ("table", .string(table))]).canonicalText) }
+            for (table, lines) in [("compliance_windows", batch.windowLines), ("compliance_gap_analysis", batch.gapLines),
+                                   ("rules_execution_log", batch.logLines), ("errors", errorLines)] {
+                if let writer = files[table] { for line in lines { writer.write(bytes: line) } }
             }
-            for line in batch.logLines {
-                stdout.write(bytes: Array(#"{"row":"#.utf8) + line + Array(#","table":"rules_execution_log"}"#.utf8))
+        } else if let stdout {
+            for (table, lines) in [("compliance_windows", batch.windowLines), ("compliance_gap_analysis", batch.gapLines),
+                                   ("errors", errorLines), ("rules_execution_log", batch.logLines)] {
+                let suffix = Array(#","table":"\#(table)"}"#.utf8)
+                for line in lines { stdout.write(bytes: Array(#"{"row":"#.utf8) + line + suffix) }
             }
         } else {
             all.append(batch)
         }
-    }
-
-    private func write(_ table: String, _ rows: [JSONValue]) {
-        guard let writer = files[table] else { return }
-        for row in rows { writer.write(bytes: row.canonicalBytes) }
     }
 
     /// Flushes everything and prints the summary; returns how many rows were rejected.
@@ -86,22 +80,27 @@ final class OutputSink {
                 ("version_number", .int(loaded.version.version)),
             ])
         }
-        // Written by hand around the log lines, which are already canonical bytes; keys in
+        // Written by hand around the rows, which are already canonical bytes; keys in
         // canonical order.
         var out: [UInt8] = Array(#"{"compliance_gap_analysis":"#.utf8)
-        JSONValue.array(all.gaps).writeCompact(to: &out, canonical: true)
+        func append(_ lines: [[UInt8]]) {
+            out.append(UInt8(ascii: "["))
+            for (index, line) in lines.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                out += line
+            }
+            out.append(UInt8(ascii: "]"))
+        }
+        append(all.gapLines)
         out += Array(#","compliance_windows":"#.utf8)
-        JSONValue.array(all.windows).writeCompact(to: &out, canonical: true)
+        append(all.windowLines)
         out += Array(#","errors":"#.utf8)
         JSONValue.array(all.errors.map(\.json)).writeCompact(to: &out, canonical: true)
         out += Array(#","rule_versions":"#.utf8)
         JSONValue.array(versions).writeCompact(to: &out, canonical: true)
-        out += Array(#","rules_execution_log":["#.utf8)
-        for (index, line) in all.logLines.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            out += line
-        }
-        out += Array("]}".utf8)
+        out += Array(#","rules_execution_log":"#.utf8)
+        append(all.logLines)
+        out += Array("}".utf8)
         print(String(decoding: out, as: UTF8.self))
     }
 

@@ -48,8 +48,8 @@ func runPipelineBenchmark(rulesDirectory: String, factsPath: String, asOf: Strin
         for evaluation in evaluations { bytes += evaluation.logLine.count }
         record(4)
         for evaluation in evaluations {
-            bytes += evaluation.windowRow.canonicalBytes.count
-            for gap in evaluation.gapRows { bytes += gap.canonicalBytes.count }
+            bytes += evaluation.windowLine.count
+            for gap in evaluation.gapLines { bytes += gap.count }
         }
         credentials += evaluations.count
         record(5)
