@@ -61,7 +61,7 @@ import Testing
         (#"{"d":{"f":1,"e":2}}"#, false),
     ])
     func captureMatchesTheCanonicalWriter(row: String, canonical: Bool) throws {
-        let (value, captured) = try JSONParser.parseCapturingCanonicalRows(#"{"t": ["# + row + "]}")
+        let (value, captured) = try JSONParser.parseCapturingCanonicalRows(Array((#"{"t": ["# + row + "]}").utf8)[...])
         let rows = try #require(captured["t"])
         #expect(rows.count == 1)
         let parsedRow = try #require(value["t"]?.arrayValue?.first)
@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func whitespaceBetweenRowsDoesNotSpoilTheRows() throws {
-        let (_, captured) = try JSONParser.parseCapturingCanonicalRows("{ \"t\" : [ {\"a\":1} ,\n {\"b\":2} ] , \"u\":[] }")
+        let (_, captured) = try JSONParser.parseCapturingCanonicalRows(Array("{ \"t\" : [ {\"a\":1} ,\n {\"b\":2} ] , \"u\":[] }".utf8)[...])
         #expect(captured["t"] == [Array(#"{"a":1}"#.utf8), Array(#"{"b":2}"#.utf8)])
         #expect(captured["u"] == [])
     }

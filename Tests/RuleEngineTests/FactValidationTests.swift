@@ -37,10 +37,22 @@ import Testing
     @Test func malformedJSONLinesAreErrorRowsNotExits() throws {
         let evaluator = Evaluator(ruleVersions: [try Fixtures.loaded()])
         let good = Fixtures.facts(provider: "p2", events: Fixtures.fullEvents).compactText
-        let lines: [Substring] = ["{not json", Substring(good), ""]
+        let lines = ["{not json", good, ""].map { Array($0.utf8)[...] }
         let batch = evaluator.evaluate(lines: lines[...], firstLine: 1, asOf: Fixtures.date("2026-06-01"), keepEvaluations: true)
         #expect(batch.errors.count == 1)
         #expect(batch.errors.first?.line == 1)
+        #expect(batch.evaluations.count == 1)
+    }
+
+    @Test func invalidUTF8InAJSONLinesLineIsAnErrorRow() throws {
+        let evaluator = Evaluator(ruleVersions: [try Fixtures.loaded()])
+        let good = Array(Fixtures.facts(provider: "p2", events: Fixtures.fullEvents).compactText.utf8)
+        let badString = Array(#"{"providers": [{"id": "p"#.utf8) + [0xC3, 0x28] + Array(#""}]}"#.utf8)
+        let badByte = Array(#"{"providers": "#.utf8) + [0xFF] + Array("[]}".utf8)
+        let batch = evaluator.evaluate(lines: [badString[...], good[...], badByte[...]][...], firstLine: 7,
+                                       asOf: Fixtures.date("2026-06-01"), keepEvaluations: true)
+        #expect(batch.errors.map(\.line) == [7, 9])
+        #expect(batch.errors.first?.message.contains("invalid UTF-8") == true)
         #expect(batch.evaluations.count == 1)
     }
 }

@@ -16,32 +16,33 @@ public struct JSONParser {
 
     /// Parses one JSON document.
     public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
-        try parse(text, capturingRows: false).value
+        var text = text
+        // `withUTF8` rethrows untyped errors; carry the typed one out in a Result.
+        let result = text.withUTF8 { bytes in Result { () throws(JSONSyntaxError) in try parse(bytes, capturingRows: false).value } }
+        return try result.get()
     }
 
-    /// Parses a facts document (an object of table name → array of row objects) and also
-    /// returns, per table, each row's source bytes when they are already canonical JSON (nil
-    /// for a row that is not), so the execution log can reuse them instead of re-serialising.
+    /// Parses a facts document (an object of table name → array of row objects) given as UTF-8
+    /// bytes and also returns, per table, each row's source bytes when they are already
+    /// canonical JSON (nil for a row that is not), so the execution log can reuse them instead
+    /// of re-serialising. The bytes need no prior validation: the only place non-ASCII may
+    /// appear is inside strings, and every string is validated.
     public static func parseCapturingCanonicalRows(
-        _ text: String
+        _ bytes: ArraySlice<UInt8>
     ) throws(JSONSyntaxError) -> (value: JSONValue, canonicalRows: [String: [[UInt8]?]]) {
-        try parse(text, capturingRows: true)
+        try bytes.withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in try parse(buffer, capturingRows: true) }
     }
 
     private static func parse(
-        _ text: String, capturingRows: Bool
+        _ buffer: UnsafeBufferPointer<UInt8>, capturingRows: Bool
     ) throws(JSONSyntaxError) -> (value: JSONValue, canonicalRows: [String: [[UInt8]?]]) {
-        var bytes = Array(text.utf8)
-        bytes.append(0)
-        return try bytes.withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in
-            var parser = Cursor(bytes: buffer, end: buffer.count - 1)
-            parser.capturing = capturingRows
-            parser.skipSpace()
-            let value = try parser.value(depth: 0)
-            parser.skipSpace()
-            if parser.index != parser.end { throw parser.error("unexpected text after the JSON value") }
-            return (value, parser.captured)
-        }
+        var parser = Cursor(bytes: buffer, end: buffer.count)
+        parser.capturing = capturingRows
+        parser.skipSpace()
+        let value = try parser.value(depth: 0)
+        parser.skipSpace()
+        if parser.index != parser.end { throw parser.error("unexpected text after the JSON value") }
+        return (value, parser.captured)
     }
 
     private struct Cursor {

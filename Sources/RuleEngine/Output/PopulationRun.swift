@@ -76,17 +76,19 @@ extension Evaluator {
         return batch
     }
 
-    /// Parses and evaluates JSON Lines, one provider object per line. A malformed line is an
-    /// error row; the other lines are still evaluated.
+    /// Parses and evaluates JSON Lines, one provider object per line (raw UTF-8, as read). A
+    /// malformed line is an error row; the other lines are still evaluated.
     /// - Parameter firstLine: the 1-based number of `lines[0]` in the file.
-    public func evaluate(lines: ArraySlice<Substring>, firstLine: Int, asOf: CalendarDate, keepEvaluations: Bool) -> EvaluationBatch {
+    public func evaluate(
+        lines: ArraySlice<ArraySlice<UInt8>>, firstLine: Int, asOf: CalendarDate, keepEvaluations: Bool
+    ) -> EvaluationBatch {
         var batch = EvaluationBatch()
         let versions = versionsInEffect(on: asOf)
-        for (offset, text) in lines.enumerated() {
+        for (offset, bytes) in lines.enumerated() {
             let lineNumber = firstLine + offset
-            if text.allSatisfy(\.isWhitespace) { continue }
+            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
             do {
-                let (document, rows) = try JSONParser.parseCapturingCanonicalRows(String(text))
+                let (document, rows) = try JSONParser.parseCapturingCanonicalRows(bytes)
                 batch.append(evaluate(document: document, line: lineNumber, asOf: asOf, keepEvaluations: keepEvaluations,
                                       canonicalRows: rows, versions: versions))
             } catch {

@@ -61,7 +61,7 @@ struct EvalCommand: ParsableCommand {
 
     /// Splits a batch of lines into small chunks that the cores take in turn (so one slow
     /// chunk does not leave a core idle); results keep line order.
-    static func evaluateInParallel(_ evaluator: Evaluator, lines: [Substring], firstLine: Int, asOf: CalendarDate, keep: Bool) -> EvaluationBatch {
+    static func evaluateInParallel(_ evaluator: Evaluator, lines: [ArraySlice<UInt8>], firstLine: Int, asOf: CalendarDate, keep: Bool) -> EvaluationBatch {
         let chunk = 64
         let chunks = (lines.count + chunk - 1) / chunk
         let results = BatchSlots(count: chunks)

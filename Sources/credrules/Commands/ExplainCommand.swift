@@ -43,8 +43,8 @@ extension ExplainCommand {
         while true {
             let lines = reader.nextLines(1000)
             if lines.isEmpty { return nil }
-            for line in lines where line.contains("\"\(provider)\"") {
-                if let document = try? JSONParser.parse(String(line)),
+            for line in lines.map(\.text) where line.contains("\"\(provider)\"") {
+                if let document = try? JSONParser.parse(line),
                    document["providers"]?.arrayValue?.contains(where: { $0["id"]?.stringValue == provider }) == true {
                     return document
                 }

@@ -30,11 +30,11 @@ struct ReplayCommand: ParsableCommand {
             for line in lines {
                 lineNumber += 1
                 if let entry, entry != lineNumber { continue }
-                if line.allSatisfy(\.isWhitespace) { continue }
+                if line.isBlankLine { continue }
                 replayed += 1
                 let row: JSONValue
                 do {
-                    row = try JSONParser.parse(String(line))
+                    row = try JSONParser.parse(line.text)
                 } catch {
                     differing += 1
                     print("entry \(lineNumber): not JSON: \(error)")

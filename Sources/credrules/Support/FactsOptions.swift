@@ -30,9 +30,9 @@ struct FactsOptions: ParsableArguments {
                 if lines.isEmpty { return }
                 for line in lines {
                     lineNumber += 1
-                    if line.allSatisfy(\.isWhitespace) { continue }
+                    if line.isBlankLine { continue }
                     do {
-                        try body(.success(try JSONParser.parse(String(line))), lineNumber)
+                        try body(.success(try JSONParser.parse(line.text)), lineNumber)
                     } catch let error as JSONSyntaxError {
                         try body(.failure(error), lineNumber)
                     }

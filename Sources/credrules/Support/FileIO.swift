@@ -112,6 +112,8 @@ final class LineWriter {
 }
 
 /// Reads a file line by line in large chunks, so memory stays flat however big the file is.
+/// Lines are raw bytes: whoever parses a line validates it (the JSON parser checks the UTF-8
+/// of every string), so nothing is decoded twice.
 struct LineReader {
     private let handle: FileHandle
     private var pending: [UInt8] = []
@@ -126,29 +128,50 @@ struct LineReader {
     }
 
     /// Up to `count` next lines (without line breaks); empty at the end of the file.
-    mutating func nextLines(_ count: Int) -> [Substring] {
-        var lines: [Substring] = []
+    mutating func nextLines(_ count: Int) -> [ArraySlice<UInt8>] {
+        var lines: [ArraySlice<UInt8>] = []
         while lines.count < count {
-            if let newline = pending[cursor...].firstIndex(of: 0x0A) {
-                lines.append(Substring(String(decoding: pending[cursor..<newline], as: UTF8.self)))
+            if let newline = nextNewline() {
+                lines.append(pending[cursor..<newline])
                 cursor = newline + 1
                 continue
             }
             if finished {
-                if cursor < pending.count {
-                    lines.append(Substring(String(decoding: pending[cursor...], as: UTF8.self)))
-                }
-                pending.removeAll()
+                if cursor < pending.count { lines.append(pending[cursor...]) }
+                pending = []
                 cursor = 0
                 break
             }
-            // Drop what was consumed before reading more, so the buffer holds at most one chunk
-            // plus one partial line.
-            pending.removeSubrange(..<cursor)
-            cursor = 0
             let chunk = handle.readData(ofLength: 4 << 20)
-            if chunk.isEmpty { finished = true } else { pending.append(contentsOf: chunk) }
+            if chunk.isEmpty {
+                finished = true
+            } else {
+                // A new buffer holds the partial line and the new chunk; the lines already
+                // handed out keep the old one, so nothing they share is ever mutated.
+                var next: [UInt8] = []
+                next.reserveCapacity(pending.count - cursor + chunk.count)
+                next += pending[cursor...]
+                next += chunk
+                pending = next
+                cursor = 0
+            }
         }
         return lines
     }
+
+    private func nextNewline() -> Int? {
+        pending.withUnsafeBufferPointer { buffer in
+            guard cursor < buffer.count, let base = buffer.baseAddress,
+                  let found = memchr(base + cursor, 0x0A, buffer.count - cursor) else { return nil }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+}
+
+extension ArraySlice<UInt8> {
+    /// Whether a line holds only spaces, tabs and line breaks.
+    var isBlankLine: Bool { allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A } }
+
+    /// The line as text (invalid UTF-8 is replaced, for messages and searches).
+    var text: String { String(decoding: self, as: UTF8.self) }
 }

@@ -37,7 +37,7 @@ func runPipelineBenchmark(rulesDirectory: String, factsPath: String, asOf: Strin
     var credentials = 0
     var bytes = 0
     for line in lines {
-        guard let (document, rows) = try? JSONParser.parseCapturingCanonicalRows(String(decoding: line, as: UTF8.self)) else { continue }
+        guard let (document, rows) = try? JSONParser.parseCapturingCanonicalRows(line[...]) else { continue }
         record(0)
         let providers = FactLoader.load(document, canonicalRows: rows).providers
         record(1)
