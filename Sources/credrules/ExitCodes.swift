@@ -9,3 +9,9 @@ enum ExitCodes {
     /// The command line itself was wrong.
     static let usage = ExitCode(2)
 }
+
+/// A file could not be written or created: reported as `Error: …` with exit status 1, without
+/// the usage text that a mistyped command line gets.
+struct OutputFailure: Error, CustomStringConvertible {
+    let description: String
+}

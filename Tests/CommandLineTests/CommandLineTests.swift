@@ -93,6 +93,18 @@ import Testing
         #expect(tampered.stdout.contains("DIFFERS"))
     }
 
+    @Test func anOutFolderThatCannotBeCreatedIsAnErrorNamingIt() throws {
+        let dir = try CLI.temporaryDirectory()
+        let blocker = dir.appendingPathComponent("taken")
+        try "not a folder".write(to: blocker, atomically: true, encoding: .utf8)
+        let result = try CLI.run(["eval", "--packs", "RulePacks", "--facts", sample, "--as-of", "2026-11-26",
+                                  "--out", blocker.appendingPathComponent("out").path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("cannot create the folder"))
+        #expect(result.stderr.contains("is a file"))
+        #expect(!result.stderr.contains("Usage:"))
+    }
+
     @Test func invalidRowsAreReportedAndTheRestEvaluated() throws {
         let dir = try CLI.temporaryDirectory()
         let facts = dir.appendingPathComponent("facts.jsonl")

@@ -30,12 +30,16 @@ public struct Evaluator: Sendable {
 
     /// The versions in effect on `asOf`, one per pack (the highest version number if several).
     public func versionsInEffect(on asOf: CalendarDate) -> [LoadedRuleVersion] {
-        var byPack: [String: LoadedRuleVersion] = [:]
+        // `ruleVersions` is sorted by pack, then version: the last in effect per pack wins.
+        var chosen: [LoadedRuleVersion] = []
         for loaded in ruleVersions where loaded.version.effective.contains(asOf) {
-            if let existing = byPack[loaded.version.pack], existing.version.version > loaded.version.version { continue }
-            byPack[loaded.version.pack] = loaded
+            if let last = chosen.last, last.version.pack == loaded.version.pack {
+                chosen[chosen.count - 1] = loaded
+            } else {
+                chosen.append(loaded)
+            }
         }
-        return byPack.keys.sorted().compactMap { byPack[$0] }
+        return chosen
     }
 
     /// Evaluates every applicable pack version for one provider.

@@ -107,7 +107,8 @@ public enum FactLoader {
                         continue
                     }
                     if schema.name == "providers" {
-                        declaredProviders = (declaredProviders ?? []).union([row.id])
+                        declaredProviders = declaredProviders ?? []
+                        declaredProviders?.insert(row.id)
                     } else if let declared = declaredProviders, !declared.contains(row.providerID) {
                         errors.append(FactError(table: tableName, rowID: row.id, column: "provider_id", providerID: row.providerID,
                                                 line: line, message: "provider `\(row.providerID)` is not in the providers table"))
@@ -184,8 +185,8 @@ public enum FactLoader {
                                       message: "row \(index + 1) is not an object"))
         }
         // One pass over the members puts each in its schema column's place.
-        scratch.removeAll(keepingCapacity: true)
-        scratch.append(contentsOf: repeatElement(nil, count: schema.columns.count))
+        if scratch.count != schema.columns.count { scratch = Array(repeating: nil, count: schema.columns.count) }
+        for position in scratch.indices { scratch[position] = nil }
         var next = 0
         for (key, column) in members {
             // Members and schema columns are both usually in key order: try the next column first.

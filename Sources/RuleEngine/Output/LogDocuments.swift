@@ -46,7 +46,8 @@ public enum LogDocuments {
     static func inputs(
         _ e: CredentialEvaluation, loaded: LoadedRuleVersion, context: ProviderContext, credential: FactRow
     ) -> [UInt8] {
-        let counted = Set(e.requirements.flatMap(\.countedRows))
+        // A handful of ids: a list search beats hashing them.
+        let counted = e.requirements.flatMap(\.countedRows)
         func keep(_ row: FactRow, table: String) -> Bool {
             if loaded.expressionTables.contains(table) { return true }
             if table == credential.table { return row.id == credential.id }

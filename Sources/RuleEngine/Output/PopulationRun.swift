@@ -61,9 +61,19 @@ extension Evaluator {
         versions: [LoadedRuleVersion]
     ) -> EvaluationBatch {
         var batch = EvaluationBatch()
+        evaluate(document: document, line: line, asOf: asOf, keepEvaluations: keepEvaluations, canonicalRows: canonicalRows,
+                 versions: versions, into: &batch)
+        return batch
+    }
+
+    /// Adds one document's rows to `batch` (a JSON Lines run adds thousands of documents to a batch).
+    private func evaluate(
+        document: JSONValue, line: Int?, asOf: CalendarDate, keepEvaluations: Bool, canonicalRows: [String: [[UInt8]?]],
+        versions: [LoadedRuleVersion], into batch: inout EvaluationBatch
+    ) {
         let (providers, errors) = FactLoader.load(document, line: line, canonicalRows: canonicalRows)
-        batch.errors = errors
-        batch.providerCount = providers.count
+        batch.errors += errors
+        batch.providerCount += providers.count
         for provider in providers {
             for evaluation in evaluate(provider, asOf: asOf, versions: versions) {
                 batch.windowLines.append(evaluation.windowLine)
@@ -73,7 +83,6 @@ extension Evaluator {
                 if keepEvaluations { batch.evaluations.append(evaluation) }
             }
         }
-        return batch
     }
 
     /// Parses and evaluates JSON Lines, one provider object per line (raw UTF-8, as read). A
@@ -89,8 +98,8 @@ extension Evaluator {
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
             do {
                 let (document, rows) = try JSONParser.parseCapturingCanonicalRows(bytes)
-                batch.append(evaluate(document: document, line: lineNumber, asOf: asOf, keepEvaluations: keepEvaluations,
-                                      canonicalRows: rows, versions: versions))
+                evaluate(document: document, line: lineNumber, asOf: asOf, keepEvaluations: keepEvaluations,
+                         canonicalRows: rows, versions: versions, into: &batch)
             } catch {
                 batch.errors.append(FactError(table: nil, rowID: nil, column: nil, providerID: nil, line: lineNumber,
                                               message: "invalid JSON at column \(error.location.column): \(error.message)"))

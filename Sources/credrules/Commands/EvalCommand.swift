@@ -55,7 +55,7 @@ struct EvalCommand: ParsableCommand {
             let document = try factsOptions.wholeDocument()
             sink.consume(evaluator.evaluate(document: document, asOf: date, keepEvaluations: sink.keepsEvaluations))
         }
-        let rejected = sink.finish()
+        let rejected = try sink.finish()
         if rejected > 0 { throw ExitCodes.failure }
     }
 

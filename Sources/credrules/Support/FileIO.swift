@@ -2,6 +2,11 @@ import ArgumentParser
 import Foundation
 import RuleBase
 
+/// write(2), named apart from ``LineWriter``'s own `write` methods.
+private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+    write(descriptor, bytes, count)
+}
+
 /// File-system access for the command line: the only place that touches files.
 enum FileIO {
     /// The bytes of a file, or a usage error naming it.
@@ -58,7 +63,21 @@ enum FileIO {
 
     /// Creates a folder (and its parents) if missing.
     static func makeDirectory(_ path: String) throws {
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        // Component by component with mkdir(2), so a failure names its reason (a file in
+        // the way, no permission) rather than a Foundation error code.
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            prefix += component
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: prefix, isDirectory: &isDirectory) {
+                guard isDirectory.boolValue else {
+                    throw OutputFailure(description: "cannot create the folder `\(path)`: `\(prefix)` is a file")
+                }
+            } else if mkdir(prefix, 0o755) != 0, errno != EEXIST {
+                throw OutputFailure(description: "cannot create the folder `\(path)`: \(String(cString: strerror(errno)))")
+            }
+            prefix += "/"
+        }
     }
 
     /// Whether standard output is a terminal (colour only then).
@@ -74,10 +93,13 @@ enum FileIO {
 /// Buffered line output to a file or standard output.
 final class LineWriter {
     private let handle: FileHandle
+    /// What is written to, for messages.
+    private let path: String
     private var buffer: [UInt8] = []
 
-    init(handle: FileHandle) {
+    init(handle: FileHandle, path: String = "standard output") {
         self.handle = handle
+        self.path = path
         buffer.reserveCapacity(1 << 20)
     }
 
@@ -86,7 +108,7 @@ final class LineWriter {
         guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
             throw ValidationError("cannot write `\(path)`")
         }
-        self.init(handle: handle)
+        self.init(handle: handle, path: "`\(path)`")
     }
 
     func write(line: String) {
@@ -99,15 +121,32 @@ final class LineWriter {
         if buffer.count >= 1 << 20 { flush() }
     }
 
+    /// The first write error, if any (a full disk); later writes are skipped.
+    private(set) var failure: String?
+
     func flush() {
         guard !buffer.isEmpty else { return }
-        handle.write(Data(buffer))
+        // Straight from the buffer: a gigabyte of log need not be copied into `Data` first.
+        buffer.withUnsafeBytes { bytes in
+            var offset = 0
+            while failure == nil, offset < bytes.count {
+                let written = systemWrite(handle.fileDescriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    failure = String(cString: strerror(errno))
+                } else {
+                    offset += written
+                }
+            }
+        }
         buffer.removeAll(keepingCapacity: true)
     }
 
-    func close() {
+    /// Flushes and closes; throws when any write failed.
+    func close() throws {
         flush()
         if handle !== FileHandle.standardOutput { try? handle.close() }
+        if let failure { throw OutputFailure(description: "cannot write \(path): \(failure)") }
     }
 }
 

@@ -57,9 +57,9 @@ final class OutputSink {
     }
 
     /// Flushes everything and prints the summary; returns how many rows were rejected.
-    func finish() -> Int {
-        for writer in files.values { writer.close() }
-        stdout?.close()
+    func finish() throws -> Int {
+        for table in Self.tables { try files[table]?.close() }
+        try stdout?.close()
         if !toFolder {
             switch format {
             case .json: printJSON()
