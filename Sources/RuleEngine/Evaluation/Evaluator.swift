@@ -50,17 +50,15 @@ public struct Evaluator: Sendable {
     func evaluate(_ provider: ProviderFacts, asOf: CalendarDate, versions: [LoadedRuleVersion]) -> [CredentialEvaluation] {
         var work: [(LoadedRuleVersion, FactRow)] = []
         var lists = Set<String>()
-        var tables = Set<String>()
         for loaded in versions {
             let credentials = provider.rows(loaded.version.credential.table).filter { Self.applies(loaded.version.appliesTo, to: $0) }
             guard !credentials.isEmpty else { continue }
             work += credentials.map { (loaded, $0) }
-            // Only the versions that apply to this provider decide which lists and rows to prepare.
+            // Only the versions that apply to this provider decide which lists to prepare.
             lists.formUnion(loaded.expressionTables)
-            if recordsLog { tables.formUnion(loaded.tablesRead) }
         }
         guard !work.isEmpty else { return [] }
-        let context = ProviderContext(provider, lists: lists, tables: tables)
+        let context = ProviderContext(provider, lists: lists)
         return work.map { loaded, credential in
             var evaluator = CredentialEvaluator(loaded: loaded, context: context, credential: credential, asOf: asOf)
             evaluator.tracing = tracing
@@ -72,7 +70,7 @@ public struct Evaluator: Sendable {
     public static func evaluate(
         _ loaded: LoadedRuleVersion, provider: ProviderFacts, asOf: CalendarDate, recordingLog: Bool = true
     ) -> [CredentialEvaluation] {
-        let context = ProviderContext(provider, lists: loaded.expressionTables, tables: recordingLog ? Set(loaded.tablesRead) : [])
+        let context = ProviderContext(provider, lists: loaded.expressionTables)
         return provider.rows(loaded.version.credential.table)
             .filter { applies(loaded.version.appliesTo, to: $0) }
             .map { CredentialEvaluator(loaded: loaded, context: context, credential: $0, asOf: asOf).run(recordingLog: recordingLog) }
@@ -104,19 +102,9 @@ struct ProviderContext {
         let expires: CalendarDate?
     }
 
-    /// Each row's canonical JSON, by table, for the tables the log's inputs hold.
-    private let canonical: [String: [[UInt8]]]
-
-    func canonicalRows(_ table: String) -> [[UInt8]] { canonical[table] ?? [] }
-
-    /// - Parameters:
-    ///   - lists: the fact lists expressions read (only those are converted to CEL values).
-    ///   - tables: the tables execution-log inputs hold.
-    init(_ facts: ProviderFacts, lists needed: Set<String>, tables: Set<String>) {
+    /// - Parameter needed: the fact lists expressions read (only those are converted to CEL values).
+    init(_ facts: ProviderFacts, lists needed: Set<String>) {
         self.facts = facts
-        var canonical: [String: [[UInt8]]] = [:]
-        for table in tables { canonical[table] = facts.rows(table).map(\.canonicalBytes) }
-        self.canonical = canonical
         self.events = facts.rows("cme_events").compactMap { row in
             guard let completed = row.date("completion_date"), let credits = row.decimal("credits_earned") else { return nil }
             return CMEEvent(id: row.id, category: row.string("category") ?? "", creditType: row.string("credit_type"),
@@ -130,13 +118,16 @@ struct ProviderContext {
         self.attributes = facts.attributes
     }
 
-    private static let dateColumns: Set<String> = ["issue_date", "expiration_date", "completion_date", "date_of_birth"]
-
     static func celRow(_ row: FactRow) -> CELValue {
         guard let members = row.columns.objectMembers else { return .null }
         return CELValue.stringMap(members.map { key, value in
-            if dateColumns.contains(key), let s = value.stringValue, let d = CalendarDate(iso: s) { return (key, .date(d)) }
-            if key == "credits_earned", let d = row.decimal(key) { return (key, .decimal(d)) }
+            switch key {
+            case "issue_date", "expiration_date", "completion_date", "date_of_birth":
+                if let d = value.stringValue.flatMap(CalendarDate.init(iso:)) { return (key, .date(d)) }
+            case "credits_earned":
+                if let d = FactRow.decimal(value) { return (key, .decimal(d)) }
+            default: break
+            }
             return (key, celValue(value))
         })
     }

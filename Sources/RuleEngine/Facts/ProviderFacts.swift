@@ -11,22 +11,21 @@ public final class FactRow: Sendable {
     public let id: String
     /// The provider it belongs to.
     public let providerID: String
-    /// The columns as written, for the execution log.
+    /// The columns as written.
     public let columns: JSONValue
-    /// The row's canonical JSON when its source text already was canonical (reused, not rebuilt).
-    public let sourceCanonical: [UInt8]?
+    /// The row's canonical JSON, as the execution log's inputs hold it: the source text when
+    /// that already was canonical (reused, not rebuilt), otherwise serialised once here.
+    public let canonicalBytes: [UInt8]
 
     /// Creates a row.
+    /// - Parameter sourceCanonical: the row's source bytes, when they are known to be canonical.
     public init(table: String, id: String, providerID: String, columns: JSONValue, sourceCanonical: [UInt8]? = nil) {
         self.table = table
         self.id = id
         self.providerID = providerID
         self.columns = columns
-        self.sourceCanonical = sourceCanonical
+        self.canonicalBytes = sourceCanonical ?? columns.canonicalBytes
     }
-
-    /// The row's canonical JSON bytes.
-    public var canonicalBytes: [UInt8] { sourceCanonical ?? columns.canonicalBytes }
 
     /// A string column, or nil when absent or null.
     public func string(_ column: String) -> String? { columns[column]?.stringValue }

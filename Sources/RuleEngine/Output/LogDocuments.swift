@@ -42,7 +42,7 @@ public enum LogDocuments {
     /// whole (the expression may read any row); otherwise the credential table contributes the
     /// evaluated credential, `cme_events` the events some requirement counted (an event no
     /// requirement counted changed nothing), and the other tables every row. Rows reuse their
-    /// canonical bytes, cached per provider.
+    /// canonical bytes, made once per row.
     static func inputs(
         _ e: CredentialEvaluation, loaded: LoadedRuleVersion, context: ProviderContext, credential: FactRow
     ) -> [UInt8] {
@@ -55,7 +55,7 @@ public enum LogDocuments {
             return true
         }
         var w = CanonicalWriter(capacity: loaded.tablesRead.reduce(512) { size, table in
-            context.canonicalRows(table).reduce(size) { $0 + $1.count + 1 }
+            context.facts.rows(table).reduce(size) { $0 + $1.canonicalBytes.count + 1 }
         })
         w.beginObject()
         w.key("as_of"); w.date(e.asOf)
@@ -65,10 +65,7 @@ public enum LogDocuments {
         for table in loaded.tablesRead {
             w.key(table)
             w.beginArray()
-            let bytes = context.canonicalRows(table)
-            for (index, row) in context.facts.rows(table).enumerated() where keep(row, table: table) {
-                w.raw(canonical: index < bytes.count ? bytes[index] : row.canonicalBytes)
-            }
+            for row in context.facts.rows(table) where keep(row, table: table) { w.raw(canonical: row.canonicalBytes) }
             w.endArray()
         }
         w.endObject()
