@@ -8,7 +8,17 @@ typealias Eval = @Sendable (inout Frame) throws(EvalFailure) -> CELValue
 /// variables) and the work counter that bounds every evaluation.
 struct Frame {
     var slots: [CELValue?]
+    /// Per slot, for a comprehension variable bound to a small map: a view of its entries, so
+    /// that `e.field` reads in place (see ``CELMap/EntryView``). When a view is bound and the
+    /// expression never reads the variable other than through `.field`, the loop does not
+    /// store the value in `slots` at all.
+    var views: [CELMap.EntryView?]
     var iterations = 0
+
+    init(slots: [CELValue?]) {
+        self.slots = slots
+        self.views = Array(repeating: nil, count: slots.count)
+    }
 }
 
 struct Compiled {
@@ -30,6 +40,9 @@ struct Compiler {
     let check: Bool
     var issues: [CELIssue] = []
     var slotCount: Int
+    /// Comprehension-variable slots whose value is read other than by `.field` selection; the
+    /// loop stores the value only for these (and whenever it has no entry view).
+    var valueReadSlots: Set<Int> = []
 
     init(env: CELEnvironment, check: Bool) {
         self.env = env
@@ -122,6 +135,7 @@ struct Compiler {
         case .ident(let name):
             if let local = locals[name] {
                 let slot = local.slot
+                valueReadSlots.insert(slot)
                 return Compiled(type: local.type, eval: { f in f.slots[slot] ?? .null }, constant: nil)
             }
             if let slot = env.slot(of: name) { return variable(slot: slot, name: name, type: env.variables[slot].type, at: e) }
@@ -135,20 +149,32 @@ struct Compiler {
                 if let slot = env.slot(of: path) { return variable(slot: slot, name: path, type: env.variables[slot].type, at: e) }
                 if let t = CELType.denoted(byName: path) { return Self.constant(.type(t), .type(t)) }
             }
-            let target = compile(operand, locals)
+            // `e.field` on a comprehension variable reads the entry in place (below); the
+            // variable itself is not compiled, so its value need not be stored.
+            var localOperand: Local?
+            if !test, case .ident(let n) = operand.kind { localOperand = locals[n] }
+            let targetType: CELType
+            let inner: Eval
+            if let local = localOperand {
+                targetType = local.type
+                inner = { _ in .null }  // unused
+            } else {
+                let target = compile(operand, locals)
+                targetType = target.type
+                inner = target.eval
+            }
             var resultType: CELType = .dyn
-            switch target.type {
+            switch targetType {
             case .map(let k, let v):
                 if k != .string, !k.isDynOrError { report(e, "field selection needs string keys; this map has \(k) keys") }
                 resultType = test ? .bool : v
             case .dyn, .typeParam: resultType = test ? .bool : .dyn
             case .error: resultType = .error
             default:
-                report(e, "type '\(target.type)' does not support field selection",
-                       help: target.type == .string || target.type == .int ? nil : "only maps have fields")
+                report(e, "type '\(targetType)' does not support field selection",
+                       help: targetType == .string || targetType == .int ? nil : "only maps have fields")
                 resultType = .error
             }
-            let inner = target.eval
             let fieldName = field
             if test {
                 return Compiled(type: resultType, eval: Self.located(e) { f throws(EvalFailure) in
@@ -159,10 +185,16 @@ struct Compiler {
             }
             let (offset, length) = (e.offset, e.length)
             let ascii = fieldName.utf8.allSatisfy { $0 < 0x80 }
-            // `e.field` on a comprehension variable: read the slot in place, no copy of the map.
-            if case .ident(let n) = operand.kind, let local = locals[n] {
+            // `e.field` on a comprehension variable: through the entry view the loop bound, else
+            // from the slot (an indexed map, or not a map at all).
+            if let local = localOperand {
                 let slot = local.slot
                 return Compiled(type: resultType, eval: { f throws(EvalFailure) in
+                    if let view = f.views[slot] {
+                        if let r = view.value(forStringKey: fieldName, ascii: ascii) { return r }
+                        // The slot may not hold the value; any map gives the same message.
+                        throw Self.selectionFailure(.map(CELMap()), fieldName, offset, length)
+                    }
                     if case .map(let m)? = f.slots[slot], let r = m.value(forStringKey: fieldName, ascii: ascii) { return r }
                     throw Self.selectionFailure(f.slots[slot] ?? .null, fieldName, offset, length)
                 }, constant: nil)
@@ -507,6 +539,8 @@ struct Compiler {
         let filterEval = filter?.eval
         let kind = c.kind
         let name = c.kind.rawValue
+        let storeFirst = valueReadSlots.contains(firstSlot)
+        let storeSecond = valueReadSlots.contains(secondSlot)
         let eval: Eval = { f throws(EvalFailure) in
             let r = try rangeEval(&f)
             let firsts: [CELValue]
@@ -526,6 +560,13 @@ struct Compiler {
                 fromMap = true
             default: throw EvalFailure("\(name)() needs a list or map, not \(r.celType.runtimeName)")
             }
+            // Entry views point into the maps held by `firsts` and `seconds`: keep those alive
+            // until the loop is over, and unbind the views with it.
+            defer {
+                withExtendedLifetime((firsts, seconds)) {}
+                f.views[firstSlot] = nil
+                if two { f.views[valueSlot] = nil }
+            }
             var pendingError: EvalFailure?
             var count = 0
             var out: [CELValue] = []
@@ -535,8 +576,14 @@ struct Compiler {
                 if f.iterations > CELLimits.maximumIterations {
                     throw EvalFailure("evaluation exceeded \(CELLimits.maximumIterations) comprehension iterations")
                 }
-                f.slots[firstSlot] = firsts[i]
-                if two { f.slots[valueSlot] = seconds[i] }
+                let firstView = firsts[i].entryView
+                f.views[firstSlot] = firstView
+                if storeFirst || firstView == nil { f.slots[firstSlot] = firsts[i] }
+                if two {
+                    let secondView = seconds[i].entryView
+                    f.views[valueSlot] = secondView
+                    if storeSecond || secondView == nil { f.slots[valueSlot] = seconds[i] }
+                }
                 if let filterEval {
                     let keep = try filterEval(&f)
                     guard case .bool(let k) = keep else { throw .noMatchingOverload(name, [keep]) }
