@@ -536,7 +536,11 @@ struct Compiler {
         let rangeEval = range.eval
         let valueSlot = secondSlot
         let bodyEval = body.eval
-        let filterEval = filter?.eval
+        // Not optional: binding an optional closure in the loop retains and releases its
+        // context on every iteration.
+        let hasFilter = filter != nil
+        let alwaysKeep: Eval = { _ in .bool(true) }
+        let filterEval = filter?.eval ?? alwaysKeep
         let kind = c.kind
         let name = c.kind.rawValue
         let storeFirst = valueReadSlots.contains(firstSlot)
@@ -584,7 +588,7 @@ struct Compiler {
                     f.views[valueSlot] = secondView
                     if storeSecond || secondView == nil { f.slots[valueSlot] = seconds[i] }
                 }
-                if let filterEval {
+                if hasFilter {
                     let keep = try filterEval(&f)
                     guard case .bool(let k) = keep else { throw .noMatchingOverload(name, [keep]) }
                     if !k { continue }
