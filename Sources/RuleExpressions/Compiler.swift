@@ -26,6 +26,24 @@ struct Compiled {
     var eval: Eval
     /// The value, when known at compile time (literals and folded constant calls).
     var constant: CELValue?
+    /// Set for `v.field` on a comprehension variable, so that a comparison can read the field
+    /// in place through the variable's entry view instead of calling `eval`.
+    var localField: LocalField? = nil
+}
+
+/// Where `v.field` on a comprehension variable reads from.
+struct LocalField {
+    let slot: Int
+    let name: String
+    let ascii: Bool
+
+    /// The position of the field in the entry view bound to the slot; nil when there is no
+    /// view or no such key (then `eval` gives the value or the error).
+    @inline(__always)
+    func position(in f: inout Frame) -> (CELMap.EntryView, Int)? {
+        guard let view = f.views[slot], let i = view.position(ofStringKey: name, ascii: ascii) else { return nil }
+        return (view, i)
+    }
 }
 
 struct Local {
@@ -197,7 +215,7 @@ struct Compiler {
                     }
                     if case .map(let m)? = f.slots[slot], let r = m.value(forStringKey: fieldName, ascii: ascii) { return r }
                     throw Self.selectionFailure(f.slots[slot] ?? .null, fieldName, offset, length)
-                }, constant: nil)
+                }, constant: nil, localField: LocalField(slot: slot, name: fieldName, ascii: ascii))
             }
             return Compiled(type: resultType, eval: { f throws(EvalFailure) in
                 let v = try inner(&f)
@@ -392,6 +410,17 @@ struct Compiler {
             let negate = function == "_!=_"
             if case .string(let k)? = operands[1].constant {
                 let ascii = k.utf8.allSatisfy { $0 < 0x80 }
+                // `e.category == 'ethics'`: compare the entry in place.
+                if let field = operands[0].localField {
+                    return { f throws(EvalFailure) in
+                        if let (view, i) = field.position(in: &f), case .string(let s) = view.values[i] {
+                            return .bool((ascii ? sameASCII(s, k) : sameBytes(s, k)) != negate)
+                        }
+                        let v = try a(&f)
+                        if case .string(let s) = v { return .bool((ascii ? sameASCII(s, k) : sameBytes(s, k)) != negate) }
+                        return .bool(v.celEquals(.string(k)) != negate)
+                    }
+                }
                 return { f throws(EvalFailure) in
                     let v = try a(&f)
                     if case .string(let s) = v { return .bool((ascii ? sameASCII(s, k) : sameBytes(s, k)) != negate) }
@@ -418,9 +447,7 @@ struct Compiler {
             default: accept = 0b110
             }
             @Sendable @inline(__always) func test(_ order: Int) -> Bool { accept & (1 << (order + 1)) != 0 }
-            return { f throws(EvalFailure) in
-                let x = try a(&f)
-                let y = try b(&f)
+            @Sendable func compare(_ x: CELValue, _ y: CELValue) throws(EvalFailure) -> CELValue {
                 // Dates are the common case in rules; compare them without the generic switch.
                 if case .date(let p) = x, case .date(let q) = y { return .bool(test(p < q ? -1 : (p == q ? 0 : 1))) }
                 do throws(EvalFailure) {
@@ -430,6 +457,16 @@ struct Compiler {
                     throw error.at(offset, length)
                 }
             }
+            // `e.completion_date >= start`: a date entry is compared in place.
+            if let field = operands[0].localField {
+                return { f throws(EvalFailure) in
+                    guard let (view, i) = field.position(in: &f) else { return try compare(try a(&f), try b(&f)) }
+                    let y = try b(&f)
+                    if case .date(let p) = view.values[i], case .date(let q) = y { return .bool(test(p < q ? -1 : (p == q ? 0 : 1))) }
+                    return try compare(view.values[i], y)
+                }
+            }
+            return { f throws(EvalFailure) in try compare(try a(&f), try b(&f)) }
         default: return nil
         }
     }
