@@ -574,10 +574,11 @@ struct Compiler {
         let valueSlot = secondSlot
         let bodyEval = body.eval
         // Not optional: binding an optional closure in the loop retains and releases its
-        // context on every iteration.
+        // context on every iteration. (And not `filter?.eval ?? ...`: passing the closure
+        // through the generic `??` wraps it in reabstraction thunks, called every iteration.)
         let hasFilter = filter != nil
-        let alwaysKeep: Eval = { _ in .bool(true) }
-        let filterEval = filter?.eval ?? alwaysKeep
+        let filterEval: Eval
+        if let filter { filterEval = filter.eval } else { filterEval = { _ in .bool(true) } }
         let kind = c.kind
         let name = c.kind.rawValue
         let storeFirst = valueReadSlots.contains(firstSlot)
