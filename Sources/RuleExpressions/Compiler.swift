@@ -496,11 +496,16 @@ struct Compiler {
             } catch {
                 leftError = error
             }
+            guard let leftError else {
+                // The left side is a bool that does not decide: the right side is the result.
+                let y = try b(&f)
+                guard case .bool = y else { throw EvalFailure.noMatchingOverload(name, [y]).at(offset, length) }
+                return y
+            }
+            // The left side failed: only a deciding right side absorbs the error.
             let y: CELValue
-            do throws(EvalFailure) { y = try b(&f) } catch { throw leftError ?? error }
-            guard case .bool(let w) = y else { throw leftError ?? EvalFailure.noMatchingOverload(name, [y]).at(offset, length) }
-            if w == decisive { return y }
-            if let leftError { throw leftError }
+            do throws(EvalFailure) { y = try b(&f) } catch { throw leftError }
+            guard case .bool(let w) = y, w == decisive else { throw leftError }
             return y
         }
         return Compiled(type: (l.type == .error || r.type == .error) ? .error : .bool, eval: eval, constant: nil)
