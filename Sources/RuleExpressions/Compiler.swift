@@ -15,9 +15,11 @@ struct Frame {
     var views: [CELMap.EntryView?]
     var iterations = 0
 
-    init(slots: [CELValue?]) {
+    /// `withViews`: whether the expression has comprehension variables (otherwise no view is
+    /// ever bound, and the views array is left empty, saving an allocation per evaluation).
+    init(slots: [CELValue?], withViews: Bool) {
         self.slots = slots
-        self.views = Array(repeating: nil, count: slots.count)
+        self.views = withViews ? Array(repeating: nil, count: slots.count) : []
     }
 }
 
@@ -376,7 +378,7 @@ struct Compiler {
         // Fold calls on constants (`decimal('2')`, `timestamp('...')`, `duration('1h')`) once,
         // unless they fail: errors must still surface at run time, where `||` may absorb them.
         if operands.allSatisfy({ $0.constant != nil }) {
-            var frame = Frame(slots: [])
+            var frame = Frame(slots: [], withViews: false)
             if let v = try? eval(&frame) { return Self.constant(v, resultType) }
         }
         return Compiled(type: resultType, eval: eval, constant: nil)
