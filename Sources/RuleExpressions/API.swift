@@ -141,7 +141,7 @@ public struct CompiledExpression: Sendable {
             if slots.count > environment.variables.count { slots.removeLast(slots.count - environment.variables.count) }
             slots.append(contentsOf: repeatElement(nil, count: slotCount - slots.count))
         }
-        var frame = Frame(slots: slots)
+        var frame = Frame(slots: slots, withViews: slotCount > environment.variables.count)
         do {
             return .success(try root(&frame))
         } catch {

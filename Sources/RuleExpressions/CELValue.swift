@@ -64,6 +64,13 @@ public enum CELValue: Hashable, Sendable {
         }
     }
 
+    /// The entry view when the value is a small map (see ``CELMap/EntryView``).
+    @inline(__always)
+    var entryView: CELMap.EntryView? {
+        if case .map(let m) = self { return m.entryView }
+        return nil
+    }
+
     /// The run-time type of the value, as `type(x)` reports it.
     public var celType: CELType {
         switch self {
@@ -318,6 +325,11 @@ public struct CELMap: Hashable, Sendable {
         return storage.valueBuffer[i]
     }
 
+    /// A view of the entries of a map without a hash index, or nil for an indexed map.
+    var entryView: EntryView? {
+        storage.index == nil ? EntryView(count: storage.count, keys: storage.keyBuffer, values: storage.valueBuffer) : nil
+    }
+
     /// The value for a string key: the fast path for `e.category`.
     @inline(__always)
     public func value(forStringKey name: String) -> CELValue? {
@@ -336,6 +348,32 @@ public struct CELMap: Hashable, Sendable {
             i += 1
         }
         return nil
+    }
+
+    /// A non-owning view of a small (unindexed) map's entries: the comprehension loop binds
+    /// one per element so that `e.field` reads the entry in place, with no reference count
+    /// traffic on the map's storage. It holds raw pointers into that storage, so it is valid
+    /// only while a value holding the map is alive; the loop keeps its range alive for that.
+    struct EntryView {
+        let count: Int
+        let keys: UnsafePointer<CELValue>
+        let values: UnsafePointer<CELValue>
+
+        /// The position of a string key; `ascii` as in ``CELMap/value(forStringKey:ascii:)``.
+        @inline(__always)
+        func position(ofStringKey name: String, ascii: Bool) -> Int? {
+            var i = 0
+            while i < count {
+                if case .string(let k) = keys[i], ascii ? sameASCII(k, name) : sameBytes(k, name) { return i }
+                i += 1
+            }
+            return nil
+        }
+
+        @inline(__always)
+        func value(forStringKey name: String, ascii: Bool) -> CELValue? {
+            position(ofStringKey: name, ascii: ascii).map { values[$0] }
+        }
     }
 
     public static func == (lhs: CELMap, rhs: CELMap) -> Bool {

@@ -8,7 +8,19 @@ typealias Eval = @Sendable (inout Frame) throws(EvalFailure) -> CELValue
 /// variables) and the work counter that bounds every evaluation.
 struct Frame {
     var slots: [CELValue?]
+    /// Per slot, for a comprehension variable bound to a small map: a view of its entries, so
+    /// that `e.field` reads in place (see ``CELMap/EntryView``). When a view is bound and the
+    /// expression never reads the variable other than through `.field`, the loop does not
+    /// store the value in `slots` at all.
+    var views: [CELMap.EntryView?]
     var iterations = 0
+
+    /// `withViews`: whether the expression has comprehension variables (otherwise no view is
+    /// ever bound, and the views array is left empty, saving an allocation per evaluation).
+    init(slots: [CELValue?], withViews: Bool) {
+        self.slots = slots
+        self.views = withViews ? Array(repeating: nil, count: slots.count) : []
+    }
 }
 
 struct Compiled {
@@ -16,6 +28,24 @@ struct Compiled {
     var eval: Eval
     /// The value, when known at compile time (literals and folded constant calls).
     var constant: CELValue?
+    /// Set for `v.field` on a comprehension variable, so that a comparison can read the field
+    /// in place through the variable's entry view instead of calling `eval`.
+    var localField: LocalField? = nil
+}
+
+/// Where `v.field` on a comprehension variable reads from.
+struct LocalField {
+    let slot: Int
+    let name: String
+    let ascii: Bool
+
+    /// The position of the field in the entry view bound to the slot; nil when there is no
+    /// view or no such key (then `eval` gives the value or the error).
+    @inline(__always)
+    func position(in f: inout Frame) -> (CELMap.EntryView, Int)? {
+        guard let view = f.views[slot], let i = view.position(ofStringKey: name, ascii: ascii) else { return nil }
+        return (view, i)
+    }
 }
 
 struct Local {
@@ -30,6 +60,9 @@ struct Compiler {
     let check: Bool
     var issues: [CELIssue] = []
     var slotCount: Int
+    /// Comprehension-variable slots whose value is read other than by `.field` selection; the
+    /// loop stores the value only for these (and whenever it has no entry view).
+    var valueReadSlots: Set<Int> = []
 
     init(env: CELEnvironment, check: Bool) {
         self.env = env
@@ -122,6 +155,7 @@ struct Compiler {
         case .ident(let name):
             if let local = locals[name] {
                 let slot = local.slot
+                valueReadSlots.insert(slot)
                 return Compiled(type: local.type, eval: { f in f.slots[slot] ?? .null }, constant: nil)
             }
             if let slot = env.slot(of: name) { return variable(slot: slot, name: name, type: env.variables[slot].type, at: e) }
@@ -135,20 +169,32 @@ struct Compiler {
                 if let slot = env.slot(of: path) { return variable(slot: slot, name: path, type: env.variables[slot].type, at: e) }
                 if let t = CELType.denoted(byName: path) { return Self.constant(.type(t), .type(t)) }
             }
-            let target = compile(operand, locals)
+            // `e.field` on a comprehension variable reads the entry in place (below); the
+            // variable itself is not compiled, so its value need not be stored.
+            var localOperand: Local?
+            if !test, case .ident(let n) = operand.kind { localOperand = locals[n] }
+            let targetType: CELType
+            let inner: Eval
+            if let local = localOperand {
+                targetType = local.type
+                inner = { _ in .null }  // unused
+            } else {
+                let target = compile(operand, locals)
+                targetType = target.type
+                inner = target.eval
+            }
             var resultType: CELType = .dyn
-            switch target.type {
+            switch targetType {
             case .map(let k, let v):
                 if k != .string, !k.isDynOrError { report(e, "field selection needs string keys; this map has \(k) keys") }
                 resultType = test ? .bool : v
             case .dyn, .typeParam: resultType = test ? .bool : .dyn
             case .error: resultType = .error
             default:
-                report(e, "type '\(target.type)' does not support field selection",
-                       help: target.type == .string || target.type == .int ? nil : "only maps have fields")
+                report(e, "type '\(targetType)' does not support field selection",
+                       help: targetType == .string || targetType == .int ? nil : "only maps have fields")
                 resultType = .error
             }
-            let inner = target.eval
             let fieldName = field
             if test {
                 return Compiled(type: resultType, eval: Self.located(e) { f throws(EvalFailure) in
@@ -159,13 +205,19 @@ struct Compiler {
             }
             let (offset, length) = (e.offset, e.length)
             let ascii = fieldName.utf8.allSatisfy { $0 < 0x80 }
-            // `e.field` on a comprehension variable: read the slot in place, no copy of the map.
-            if case .ident(let n) = operand.kind, let local = locals[n] {
+            // `e.field` on a comprehension variable: through the entry view the loop bound, else
+            // from the slot (an indexed map, or not a map at all).
+            if let local = localOperand {
                 let slot = local.slot
                 return Compiled(type: resultType, eval: { f throws(EvalFailure) in
+                    if let view = f.views[slot] {
+                        if let r = view.value(forStringKey: fieldName, ascii: ascii) { return r }
+                        // The slot may not hold the value; any map gives the same message.
+                        throw Self.selectionFailure(.map(CELMap()), fieldName, offset, length)
+                    }
                     if case .map(let m)? = f.slots[slot], let r = m.value(forStringKey: fieldName, ascii: ascii) { return r }
                     throw Self.selectionFailure(f.slots[slot] ?? .null, fieldName, offset, length)
-                }, constant: nil)
+                }, constant: nil, localField: LocalField(slot: slot, name: fieldName, ascii: ascii))
             }
             return Compiled(type: resultType, eval: { f throws(EvalFailure) in
                 let v = try inner(&f)
@@ -326,7 +378,7 @@ struct Compiler {
         // Fold calls on constants (`decimal('2')`, `timestamp('...')`, `duration('1h')`) once,
         // unless they fail: errors must still surface at run time, where `||` may absorb them.
         if operands.allSatisfy({ $0.constant != nil }) {
-            var frame = Frame(slots: [])
+            var frame = Frame(slots: [], withViews: false)
             if let v = try? eval(&frame) { return Self.constant(v, resultType) }
         }
         return Compiled(type: resultType, eval: eval, constant: nil)
@@ -360,6 +412,17 @@ struct Compiler {
             let negate = function == "_!=_"
             if case .string(let k)? = operands[1].constant {
                 let ascii = k.utf8.allSatisfy { $0 < 0x80 }
+                // `e.category == 'ethics'`: compare the entry in place.
+                if let field = operands[0].localField {
+                    return { f throws(EvalFailure) in
+                        if let (view, i) = field.position(in: &f), case .string(let s) = view.values[i] {
+                            return .bool((ascii ? sameASCII(s, k) : sameBytes(s, k)) != negate)
+                        }
+                        let v = try a(&f)
+                        if case .string(let s) = v { return .bool((ascii ? sameASCII(s, k) : sameBytes(s, k)) != negate) }
+                        return .bool(v.celEquals(.string(k)) != negate)
+                    }
+                }
                 return { f throws(EvalFailure) in
                     let v = try a(&f)
                     if case .string(let s) = v { return .bool((ascii ? sameASCII(s, k) : sameBytes(s, k)) != negate) }
@@ -386,9 +449,7 @@ struct Compiler {
             default: accept = 0b110
             }
             @Sendable @inline(__always) func test(_ order: Int) -> Bool { accept & (1 << (order + 1)) != 0 }
-            return { f throws(EvalFailure) in
-                let x = try a(&f)
-                let y = try b(&f)
+            @Sendable func compare(_ x: CELValue, _ y: CELValue) throws(EvalFailure) -> CELValue {
                 // Dates are the common case in rules; compare them without the generic switch.
                 if case .date(let p) = x, case .date(let q) = y { return .bool(test(p < q ? -1 : (p == q ? 0 : 1))) }
                 do throws(EvalFailure) {
@@ -398,6 +459,16 @@ struct Compiler {
                     throw error.at(offset, length)
                 }
             }
+            // `e.completion_date >= start`: a date entry is compared in place.
+            if let field = operands[0].localField {
+                return { f throws(EvalFailure) in
+                    guard let (view, i) = field.position(in: &f) else { return try compare(try a(&f), try b(&f)) }
+                    let y = try b(&f)
+                    if case .date(let p) = view.values[i], case .date(let q) = y { return .bool(test(p < q ? -1 : (p == q ? 0 : 1))) }
+                    return try compare(view.values[i], y)
+                }
+            }
+            return { f throws(EvalFailure) in try compare(try a(&f), try b(&f)) }
         default: return nil
         }
     }
@@ -427,11 +498,16 @@ struct Compiler {
             } catch {
                 leftError = error
             }
+            guard let leftError else {
+                // The left side is a bool that does not decide: the right side is the result.
+                let y = try b(&f)
+                guard case .bool = y else { throw EvalFailure.noMatchingOverload(name, [y]).at(offset, length) }
+                return y
+            }
+            // The left side failed: only a deciding right side absorbs the error.
             let y: CELValue
-            do throws(EvalFailure) { y = try b(&f) } catch { throw leftError ?? error }
-            guard case .bool(let w) = y else { throw leftError ?? EvalFailure.noMatchingOverload(name, [y]).at(offset, length) }
-            if w == decisive { return y }
-            if let leftError { throw leftError }
+            do throws(EvalFailure) { y = try b(&f) } catch { throw leftError }
+            guard case .bool(let w) = y, w == decisive else { throw leftError }
             return y
         }
         return Compiled(type: (l.type == .error || r.type == .error) ? .error : .bool, eval: eval, constant: nil)
@@ -504,9 +580,16 @@ struct Compiler {
         let rangeEval = range.eval
         let valueSlot = secondSlot
         let bodyEval = body.eval
-        let filterEval = filter?.eval
+        // Not optional: binding an optional closure in the loop retains and releases its
+        // context on every iteration. (And not `filter?.eval ?? ...`: passing the closure
+        // through the generic `??` wraps it in reabstraction thunks, called every iteration.)
+        let hasFilter = filter != nil
+        let filterEval: Eval
+        if let filter { filterEval = filter.eval } else { filterEval = { _ in .bool(true) } }
         let kind = c.kind
         let name = c.kind.rawValue
+        let storeFirst = valueReadSlots.contains(firstSlot)
+        let storeSecond = valueReadSlots.contains(secondSlot)
         let eval: Eval = { f throws(EvalFailure) in
             let r = try rangeEval(&f)
             let firsts: [CELValue]
@@ -526,6 +609,13 @@ struct Compiler {
                 fromMap = true
             default: throw EvalFailure("\(name)() needs a list or map, not \(r.celType.runtimeName)")
             }
+            // Entry views point into the maps held by `firsts` and `seconds`: keep those alive
+            // until the loop is over, and unbind the views with it.
+            defer {
+                withExtendedLifetime((firsts, seconds)) {}
+                f.views[firstSlot] = nil
+                if two { f.views[valueSlot] = nil }
+            }
             var pendingError: EvalFailure?
             var count = 0
             var out: [CELValue] = []
@@ -535,9 +625,15 @@ struct Compiler {
                 if f.iterations > CELLimits.maximumIterations {
                     throw EvalFailure("evaluation exceeded \(CELLimits.maximumIterations) comprehension iterations")
                 }
-                f.slots[firstSlot] = firsts[i]
-                if two { f.slots[valueSlot] = seconds[i] }
-                if let filterEval {
+                let firstView = firsts[i].entryView
+                f.views[firstSlot] = firstView
+                if storeFirst || firstView == nil { f.slots[firstSlot] = firsts[i] }
+                if two {
+                    let secondView = seconds[i].entryView
+                    f.views[valueSlot] = secondView
+                    if storeSecond || secondView == nil { f.slots[valueSlot] = seconds[i] }
+                }
+                if hasFilter {
                     let keep = try filterEval(&f)
                     guard case .bool(let k) = keep else { throw .noMatchingOverload(name, [keep]) }
                     if !k { continue }

@@ -274,7 +274,17 @@ enum Runtime {
     static func sum(_ v: CELValue, emptyValue: CELValue) throws(EvalFailure) -> CELValue {
         guard case .list(let items) = v else { throw .noMatchingOverload("sum", [v]) }
         guard var total = items.first else { return emptyValue }
-        for item in items.dropFirst() {
+        var rest = items.dropFirst()
+        // A run of decimals (credits, hours) adds directly. It stops at the first other kind
+        // or failed addition, which the general loop below then handles (and reports).
+        if case .decimal(var acc) = total {
+            while let item = rest.first, case .decimal(let d) = item, let s = acc.adding(d) {
+                acc = s
+                rest = rest.dropFirst()
+            }
+            total = .decimal(acc)
+        }
+        for item in rest {
             switch (total, item) {
             case (.int, .int), (.uint, .uint), (.double, .double), (.decimal, .decimal), (.decimal, .int), (.int, .decimal):
                 total = try add(total, item)
