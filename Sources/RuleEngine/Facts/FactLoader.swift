@@ -70,8 +70,9 @@ public enum FactLoader {
                                    message: "facts must be a JSON object of table name to rows")])
         }
         var declaredProviders: Set<String>? = nil
-        var accepted: [(table: String, rows: [FactRow])] = []
-        var scratch: [JSONValue?] = []
+        var lastDeclared: String?  // rows come provider by provider: one lookup per run of them
+        var accepted: [(table: String, rows: [FactRow], inIDOrder: Bool)] = []
+        var scratch = [JSONValue?](repeating: nil, count: FactSchema.widestTable)
         for (tableName, rowsValue) in processingOrder(tables) {
             guard let schema = FactSchema.byName[tableName] else {
                 if !FactSchema.ignoredTables.contains(tableName) {
@@ -109,39 +110,51 @@ public enum FactLoader {
                     if schema.name == "providers" {
                         declaredProviders = declaredProviders ?? []
                         declaredProviders?.insert(row.id)
-                    } else if let declared = declaredProviders, !declared.contains(row.providerID) {
-                        errors.append(FactError(table: tableName, rowID: row.id, column: "provider_id", providerID: row.providerID,
-                                                line: line, message: "provider `\(row.providerID)` is not in the providers table"))
-                        continue
+                    } else if let declared = declaredProviders, row.providerID != lastDeclared {
+                        guard declared.contains(row.providerID) else {
+                            errors.append(FactError(table: tableName, rowID: row.id, column: "provider_id", providerID: row.providerID,
+                                                    line: line, message: "provider `\(row.providerID)` is not in the providers table"))
+                            continue
+                        }
+                        lastDeclared = row.providerID
                     }
                     tableRows.append(row)
                 }
             }
-            if !tableRows.isEmpty { accepted.append((tableName, tableRows)) }
+            if !tableRows.isEmpty { accepted.append((tableName, tableRows, ids.allInOrder)) }
         }
         return (group(accepted), errors)
     }
 
     /// `providers` first, so other tables can be checked against it; then by name.
     private static func processingOrder(_ tables: [(String, JSONValue)]) -> [(String, JSONValue)] {
-        let providers = tables.filter { $0.0 == "providers" }
-        let others = tables.filter { $0.0 != "providers" }
+        var ordered = tables
+        if let providers = ordered.firstIndex(where: { $0.0 == "providers" }), providers > 0 {
+            ordered.insert(ordered.remove(at: providers), at: 0)
+        }
         // Canonical documents list tables in order already.
-        let inOrder = zip(others, others.dropFirst()).allSatisfy { utf8Precedes($0.0, $1.0) }
-        return providers + (inOrder ? others : others.sorted { utf8Precedes($0.0, $1.0) })
+        let others = ordered.indices.dropFirst(ordered.first?.0 == "providers" ? 1 : 0)
+        if !others.dropFirst().allSatisfy({ utf8Precedes(ordered[$0 - 1].0, ordered[$0].0) }) {
+            ordered[others].sort { utf8Precedes($0.0, $1.0) }
+        }
+        return ordered
     }
 
     /// Rows grouped by provider, providers in id order. A JSON Lines document usually holds
     /// one provider, which needs no per-row lookups.
-    private static func group(_ accepted: [(table: String, rows: [FactRow])]) -> [ProviderFacts] {
+    private static func group(_ accepted: [(table: String, rows: [FactRow], inIDOrder: Bool)]) -> [ProviderFacts] {
         guard let first = accepted.first?.rows.first?.providerID else { return [] }
         if accepted.allSatisfy({ $0.rows.allSatisfy { $0.providerID == first } }) {
             var tables: [String: [FactRow]] = [:]
-            for (table, rows) in accepted { tables[table] = rows }
-            return [ProviderFacts(providerID: first, tables: tables)]
+            var sorted = true
+            for (table, rows, inIDOrder) in accepted {
+                tables[table] = rows
+                sorted = sorted && inIDOrder
+            }
+            return [ProviderFacts(providerID: first, tables: tables, sortedByID: sorted)]
         }
         var rowsByProvider: [String: [String: [FactRow]]] = [:]
-        for (table, rows) in accepted {
+        for (table, rows, _) in accepted {
             for row in rows { rowsByProvider[row.providerID, default: [:]][table, default: []].append(row) }
         }
         return rowsByProvider.keys.sorted { utf8Precedes($0, $1) }.map { id in
@@ -155,6 +168,9 @@ public enum FactLoader {
         private var last: String?
         private var inOrder: [String] = []
         private var seen: Set<String>?
+
+        /// Whether every id so far arrived in increasing order.
+        var allInOrder: Bool { seen == nil }
 
         /// Records `id`; false when it was seen before.
         mutating func insert(_ id: String) -> Bool {
@@ -185,8 +201,7 @@ public enum FactLoader {
                                       message: "row \(index + 1) is not an object"))
         }
         // One pass over the members puts each in its schema column's place.
-        if scratch.count != schema.columns.count { scratch = Array(repeating: nil, count: schema.columns.count) }
-        for position in scratch.indices { scratch[position] = nil }
+        for position in schema.columns.indices { scratch[position] = nil }
         var next = 0
         for (key, column) in members {
             // Members and schema columns are both usually in key order: try the next column first.

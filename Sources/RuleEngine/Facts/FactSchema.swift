@@ -5,7 +5,9 @@ import RuleBase
 enum FactSchema {
     enum ColumnType { case string, date, decimal, stringArray, any, bool }
 
-    struct Table {
+    /// A class: tables are looked up per document and passed per row, and a struct of this
+    /// many arrays would be retained field by field each time.
+    final class Table: Sendable {
         let name: String
         let required: [(String, ColumnType)]
         let optional: [(String, ColumnType)]
@@ -89,6 +91,9 @@ enum FactSchema {
             name: "provider_attributes", required: [("provider_id", .string), ("key", .string), ("value", .any)],
             optional: [("id", .string)], idColumn: nil),
     ]
+
+    /// The most columns any table has.
+    static let widestTable = tables.map(\.columns.count).max() ?? 0
 
     static let byName: [String: Table] = Dictionary(uniqueKeysWithValues: tables.map { ($0.name, $0) })
 

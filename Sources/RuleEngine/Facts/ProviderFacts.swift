@@ -56,7 +56,16 @@ public struct ProviderFacts: Sendable {
 
     /// Creates provider facts; rows are sorted here.
     public init(providerID: String, tables: [String: [FactRow]]) {
+        self.init(providerID: providerID, tables: tables, sortedByID: false)
+    }
+
+    /// - Parameter sortedByID: the loader saw every table's ids arrive in order; nothing to check.
+    init(providerID: String, tables: [String: [FactRow]], sortedByID: Bool) {
         self.providerID = providerID
+        if sortedByID {
+            self.tables = tables
+            return
+        }
         self.tables = tables.mapValues { rows in
             // Usually already in id order (generated and exported facts are): check before sorting.
             let inOrder = zip(rows, rows.dropFirst()).allSatisfy { utf8Precedes($0.id, $1.id) }
