@@ -268,6 +268,12 @@ public struct CELMap: Hashable, Sendable {
 
     /// A map from string keys; a later duplicate key replaces the earlier value.
     public init(stringKeyed entries: [(String, CELValue)]) {
+        // Keys in increasing order cannot repeat, and fact rows arrive that way (canonical
+        // JSON): then no dictionary of seen keys is needed.
+        if zip(entries, entries.dropFirst()).allSatisfy({ utf8Precedes($0.0, $1.0) }) {
+            storage = Storage(keys: entries.map { .string($0.0) }, values: entries.map(\.1))
+            return
+        }
         var keys: [CELValue] = []
         var values: [CELValue] = []
         var seen: [String: Int] = [:]

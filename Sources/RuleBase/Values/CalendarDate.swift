@@ -22,7 +22,19 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// Parses `YYYY-MM-DD` exactly (four-digit year, two-digit month and day).
     public init?(iso text: some StringProtocol) {
-        let bytes = Array(text.utf8)
+        guard let date = Array(text.utf8).withUnsafeBufferPointer(Self.parseISO) else { return nil }
+        self = date
+    }
+
+    /// Parses `YYYY-MM-DD` from a string without copying it (dates are parsed for every
+    /// fact row).
+    public init?(iso text: String) {
+        var text = text
+        guard let date = text.withUTF8(Self.parseISO) else { return nil }
+        self = date
+    }
+
+    private static func parseISO(_ bytes: UnsafeBufferPointer<UInt8>) -> CalendarDate? {
         guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
         func number(_ range: Range<Int>) -> Int? {
             var value = 0
@@ -33,7 +45,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
             return value
         }
         guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10) else { return nil }
-        self.init(year: y, month: m, day: d)
+        return CalendarDate(year: y, month: m, day: d)
     }
 
     /// The date `days` days after 1970-01-01 (negative before), if in range.

@@ -33,7 +33,19 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     /// Returns nil for anything else or for more than ``maximumScale`` significant
     /// fractional digits.
     public init?(_ text: some StringProtocol) {
-        var bytes = Substring(text).utf8[...]
+        guard let value = Array(text.utf8).withUnsafeBufferPointer(Self.parse) else { return nil }
+        self = value
+    }
+
+    /// Parses decimal text without copying it (credits are parsed for every event row).
+    public init?(_ text: String) {
+        var text = text
+        guard let value = text.withUTF8(Self.parse) else { return nil }
+        self = value
+    }
+
+    private static func parse(_ text: UnsafeBufferPointer<UInt8>) -> ExactDecimal? {
+        var bytes = text[...]
         var negative = false
         if let first = bytes.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
             negative = first == UInt8(ascii: "-")
@@ -70,7 +82,7 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
             value = a
         }
         guard integerDigits > 0, !seenPoint || fractionDigits + pendingZeros > 0, fractionDigits <= Self.maximumScale else { return nil }
-        self.init(normalising: negative ? -value : value, scale: fractionDigits)
+        return ExactDecimal(normalising: negative ? -value : value, scale: fractionDigits)
     }
 
     /// The value rounded toward zero to a whole number.
