@@ -6,8 +6,11 @@
 public struct CanonicalWriter {
     /// The bytes written so far.
     public private(set) var bytes: [UInt8] = []
-    /// Per open container: whether it has an element yet.
-    private var hasElement: [Bool] = []
+    /// Per open container, one bit: whether it has an element yet (bit `depth - 1` is the
+    /// innermost). A bit stack rather than an array: it is touched for every value written.
+    private var hasElement: UInt64 = 0
+    /// How many containers are open (at most 64).
+    private var depth = 0
     #if DEBUG
     /// Per open container: the last key written (checked in debug builds only).
     private var lastKeys: [String?] = []
@@ -21,20 +24,28 @@ public struct CanonicalWriter {
     /// Before a value: nothing after a key; a comma between array elements.
     private mutating func beginValue() {
         if valueFollowsKey { valueFollowsKey = false; return }
-        guard let top = hasElement.indices.last else { return }
-        if hasElement[top] { bytes.append(UInt8(ascii: ",")) }
-        hasElement[top] = true
+        guard depth > 0 else { return }
+        markElement()
+    }
+
+    /// Records an element in the innermost container, after a comma when it is not the first.
+    private mutating func markElement() {
+        let bit: UInt64 = 1 << UInt64(depth - 1)
+        if hasElement & bit != 0 { bytes.append(UInt8(ascii: ",")) }
+        hasElement |= bit
     }
 
     private mutating func push() {
-        hasElement.append(false)
+        precondition(depth < 64, "canonical writer: containers nested more than 64 deep")
+        depth += 1
+        hasElement &= ~(1 << UInt64(depth - 1))
         #if DEBUG
         lastKeys.append(nil)
         #endif
     }
 
     private mutating func pop() {
-        hasElement.removeLast()
+        depth -= 1
         #if DEBUG
         lastKeys.removeLast()
         #endif
@@ -66,19 +77,41 @@ public struct CanonicalWriter {
         bytes.append(UInt8(ascii: "]"))
     }
 
-    /// Writes a key; the value written next belongs to it.
-    public mutating func key(_ name: String) {
-        let index = hasElement.count - 1
+    /// Writes a key spelled in the source; the value written next belongs to it. Keys are
+    /// much of what the execution log writes, so a literal one is copied as it is: it must
+    /// need no escaping (debug builds check).
+    public mutating func key(_ name: StaticString) {
+        let utf8 = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
         #if DEBUG
-        assert(lastKeys[index].map { utf8Precedes($0, name) } ?? true, "canonical keys must be written in order: \(name)")
-        lastKeys[index] = name
+        assert(name.hasPointerRepresentation && JSONValue.needsNoEscaping(utf8), "literal keys are written unescaped: \(name)")
+        checkOrder(name.description)
         #endif
-        if hasElement[index] { bytes.append(UInt8(ascii: ",")) }
-        hasElement[index] = true
+        markElement()
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: utf8)
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+        valueFollowsKey = true
+    }
+
+    /// Writes a key known only at run time (escaped as any string).
+    public mutating func key(escaping name: String) {
+        #if DEBUG
+        checkOrder(name)
+        #endif
+        markElement()
         JSONValue.writeString(name, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
         valueFollowsKey = true
     }
+
+    #if DEBUG
+    private mutating func checkOrder(_ key: String) {
+        let index = depth - 1
+        assert(lastKeys[index].map { utf8Precedes($0, key) } ?? true, "canonical keys must be written in order: \(key)")
+        lastKeys[index] = key
+    }
+    #endif
 
     /// Set between a key and its value, so the value adds no separator.
     private var valueFollowsKey = false

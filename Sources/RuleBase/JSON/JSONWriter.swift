@@ -113,6 +113,11 @@ extension JSONValue {
         out.append(UInt8(ascii: "\""))
     }
 
+    /// Whether bytes can stand in a JSON string as they are (no control character, `"` or `\`).
+    static func needsNoEscaping(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        !bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+    }
+
     /// The canonical text of a JSON number: no plus sign, no leading zeros, no trailing
     /// fractional zeros, no exponent when the value has at most 21 integer digits and
     /// 21 fractional digits (beyond that the exponent form `1e+30` is kept, normalised),

@@ -63,7 +63,7 @@ public enum LogDocuments {
         w.key("facts")
         w.beginObject()
         for table in loaded.tablesRead {
-            w.key(table)
+            w.key(escaping: table)
             w.beginArray()
             for row in context.facts.rows(table) where keep(row, table: table) { w.raw(canonical: row.canonicalBytes) }
             w.endArray()
