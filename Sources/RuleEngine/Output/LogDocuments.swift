@@ -48,24 +48,25 @@ public enum LogDocuments {
     ) -> [UInt8] {
         // A handful of ids: a list search beats hashing them.
         let counted = e.requirements.flatMap(\.countedRows)
-        func keep(_ row: FactRow, table: String) -> Bool {
-            if loaded.expressionTables.contains(table) { return true }
-            if table == credential.table { return row.id == credential.id }
-            if table == "cme_events" { return counted.contains(row.id) }
-            return true
+        let tables = loaded.tablesRead.map { table in
+            let rows = context.facts.rows(table)
+            if loaded.expressionTables.contains(table) { return (table, rows) }
+            if table == credential.table { return (table, rows.filter { $0 === credential }) }
+            if table == "cme_events" { return (table, rows.filter { counted.contains($0.id) }) }
+            return (table, rows)
         }
-        var w = CanonicalWriter(capacity: loaded.tablesRead.reduce(512) { size, table in
-            context.facts.rows(table).reduce(size) { $0 + $1.canonicalBytes.count + 1 }
+        var w = CanonicalWriter(capacity: tables.reduce(512) { size, table in
+            table.1.reduce(size) { $0 + $1.canonicalBytes.count + 1 }
         })
         w.beginObject()
         w.key("as_of"); w.date(e.asOf)
         w.key("credential"); w.beginObject(); w.key("id"); w.string(credential.id); w.key("table"); w.string(credential.table); w.endObject()
         w.key("facts")
         w.beginObject()
-        for table in loaded.tablesRead {
+        for (table, rows) in tables {
             w.key(escaping: table)
             w.beginArray()
-            for row in context.facts.rows(table) where keep(row, table: table) { w.raw(canonical: row.canonicalBytes) }
+            for row in rows { w.raw(canonical: row.canonicalBytes) }
             w.endArray()
         }
         w.endObject()
