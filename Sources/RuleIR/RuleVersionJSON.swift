@@ -18,7 +18,14 @@ public func sha256Hex(_ text: String) -> String {
 
 /// SHA-256 of bytes, as lowercase hex.
 public func sha256Hex(bytes: [UInt8]) -> String {
-    let digest = SHA256.hash(data: bytes)
+    sha256Hex(bytes: bytes[...])
+}
+
+/// SHA-256 of part of a buffer, as lowercase hex.
+public func sha256Hex(bytes: ArraySlice<UInt8>) -> String {
+    var hasher = SHA256()
+    bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+    let digest = hasher.finalize()
     let digits = Array("0123456789abcdef".utf8)
     var hex: [UInt8] = []
     hex.reserveCapacity(64)

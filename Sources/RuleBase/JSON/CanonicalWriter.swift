@@ -21,6 +21,11 @@ public struct CanonicalWriter {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Makes room for `count` more bytes.
+    public mutating func reserve(_ count: Int) {
+        bytes.reserveCapacity(bytes.count + count)
+    }
+
     /// Before a value: nothing after a key; a comma between array elements.
     private mutating func beginValue() {
         if valueFollowsKey { valueFollowsKey = false; return }

@@ -65,10 +65,7 @@ struct CredentialEvaluator {
             renewalNumber: cycle.renewalNumber, status: status, requirements: results, gaps: gaps,
             parameterValues: parameterValues, defaultsUsed: defaultsUsed)
         guard recordingLog else { return evaluation }
-        evaluation.inputsCanonical = LogDocuments.inputs(evaluation, loaded: loaded, context: context, credential: credential)
-        evaluation.outputsCanonical = LogDocuments.outputs(evaluation)
-        evaluation.inputsSHA256 = sha256Hex(bytes: evaluation.inputsCanonical)
-        evaluation.outputsSHA256 = sha256Hex(bytes: evaluation.outputsCanonical)
+        LogDocuments.writeLogLine(&evaluation, loaded: loaded, context: context, credential: credential)
         return evaluation
     }
 

@@ -96,12 +96,18 @@ public struct CredentialEvaluation: Sendable {
     public var parameterValues: [(String, ScalarValue)]
     /// Attribute defaults that stood in for missing facts.
     public var defaultsUsed: [(String, ScalarValue)]
-    /// The execution log's inputs (parsed back from ``inputsCanonical``) and outputs.
+    /// The `rules_execution_log` row as canonical JSON bytes (empty when the evaluator does
+    /// not record the log).
+    public internal(set) var logLine: [UInt8] = []
+    /// Where `inputs_json` and `outputs_json` lie in ``logLine``.
+    var inputsRange = 0..<0
+    var outputsRange = 0..<0
+    /// The execution log's inputs and outputs: canonical bytes, and parsed back.
+    public var inputsCanonical: [UInt8] { Array(logLine[inputsRange]) }
+    public var outputsCanonical: [UInt8] { Array(logLine[outputsRange]) }
     public var inputs: JSONValue { (try? JSONParser.parse(String(decoding: inputsCanonical, as: UTF8.self))) ?? .null }
     public var outputs: JSONValue { (try? JSONParser.parse(String(decoding: outputsCanonical, as: UTF8.self))) ?? .null }
-    /// Their canonical bytes and SHA-256, computed once.
-    public var inputsCanonical: [UInt8] = []
-    public var outputsCanonical: [UInt8] = []
-    public var inputsSHA256 = ""
-    public var outputsSHA256 = ""
+    /// Their SHA-256, as written in the log.
+    public internal(set) var inputsSHA256 = ""
+    public internal(set) var outputsSHA256 = ""
 }

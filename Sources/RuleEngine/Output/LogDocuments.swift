@@ -43,9 +43,10 @@ public enum LogDocuments {
     /// evaluated credential, `cme_events` the events some requirement counted (an event no
     /// requirement counted changed nothing), and the other tables every row. Rows reuse their
     /// canonical bytes, made once per row.
-    static func inputs(
-        _ e: CredentialEvaluation, loaded: LoadedRuleVersion, context: ProviderContext, credential: FactRow
-    ) -> [UInt8] {
+    static func writeInputs(
+        _ e: CredentialEvaluation, loaded: LoadedRuleVersion, context: ProviderContext, credential: FactRow,
+        to w: inout CanonicalWriter
+    ) {
         // A handful of ids: a list search beats hashing them.
         let counted = e.requirements.flatMap(\.countedRows)
         let tables = loaded.tablesRead.map { table in
@@ -55,9 +56,7 @@ public enum LogDocuments {
             if table == "cme_events" { return (table, rows.filter { counted.contains($0.id) }) }
             return (table, rows)
         }
-        var w = CanonicalWriter(capacity: tables.reduce(512) { size, table in
-            table.1.reduce(size) { $0 + $1.canonicalBytes.count + 1 }
-        })
+        w.reserve(tables.reduce(512) { size, table in table.1.reduce(size) { $0 + $1.canonicalBytes.count + 1 } })
         w.beginObject()
         w.key("as_of"); w.date(e.asOf)
         w.key("credential"); w.beginObject(); w.key("id"); w.string(credential.id); w.key("table"); w.string(credential.table); w.endObject()
@@ -74,15 +73,14 @@ public enum LogDocuments {
         w.key("rule_version_hash"); w.string(e.ruleVersionHash)
         w.key("rule_version_id"); w.string(e.ruleVersionID)
         w.endObject()
-        return w.bytes
     }
 
     static func date(_ d: CalendarDate?) -> JSONValue { d.map { .string($0.description) } ?? .null }
     static func decimal(_ d: ExactDecimal?) -> JSONValue { d.map { .number($0.description) } ?? .null }
 
-    /// The canonical bytes of `outputs_json`, written field by field in key order.
-    static func outputs(_ e: CredentialEvaluation) -> [UInt8] {
-        var w = CanonicalWriter(capacity: 512 + 320 * e.requirements.count + 256 * e.gaps.count)
+    /// `outputs_json`, written field by field in key order.
+    static func writeOutputs(_ e: CredentialEvaluation, to w: inout CanonicalWriter) {
+        w.reserve(512 + 320 * e.requirements.count + 256 * e.gaps.count)
         func date(_ d: CalendarDate?) { w.date(d) }
         func decimal(_ d: ExactDecimal?) { if let d { w.number(canonical: d.description) } else { w.null() } }
         func optionalInt(_ i: Int?) { w.int(i) }
@@ -131,7 +129,35 @@ public enum LogDocuments {
         }
         w.endArray()
         w.endObject()
-        return w.bytes
+    }
+
+    /// The `rules_execution_log` row as canonical bytes, written in one buffer: each document
+    /// is hashed where it lies, and nothing is copied. Sets the evaluation's hashes and the
+    /// places of its documents in the row. `executed_at` is the as-of date: a file run reads
+    /// no clock, so its log stays byte-identical; the database records the write time separately.
+    static func writeLogLine(
+        _ e: inout CredentialEvaluation, loaded: LoadedRuleVersion, context: ProviderContext, credential: FactRow
+    ) {
+        var w = CanonicalWriter(capacity: 1024)
+        w.beginObject()
+        w.key("executed_at"); w.date(e.asOf)
+        w.key("inputs_json")
+        let inputsStart = w.bytes.count
+        writeInputs(e, loaded: loaded, context: context, credential: credential, to: &w)
+        e.inputsRange = inputsStart..<w.bytes.count
+        e.inputsSHA256 = sha256Hex(bytes: w.bytes[e.inputsRange])
+        w.key("inputs_sha256"); w.string(e.inputsSHA256)
+        w.key("outputs_json")
+        let outputsStart = w.bytes.count
+        writeOutputs(e, to: &w)
+        e.outputsRange = outputsStart..<w.bytes.count
+        e.outputsSHA256 = sha256Hex(bytes: w.bytes[e.outputsRange])
+        w.key("outputs_sha256"); w.string(e.outputsSHA256)
+        w.key("provider_id"); w.string(e.providerID)
+        w.key("rule_type"); w.string(e.ruleType)
+        w.key("rule_version_id"); w.string(e.ruleVersionID)
+        w.endObject()
+        e.logLine = w.bytes
     }
 }
 
@@ -175,43 +201,5 @@ extension CredentialEvaluation {
             w.endObject()
             return w.bytes
         }
-    }
-
-    /// The `rules_execution_log` row. `executed_at` is the as-of date: a file run reads no
-    /// clock, so its log stays byte-identical; the database records the write time separately.
-    public var logRow: JSONValue {
-        .object([
-            ("executed_at", .string(asOf.description)),
-            ("inputs_json", inputs),
-            ("inputs_sha256", .string(inputsSHA256)),
-            ("outputs_json", outputs),
-            ("outputs_sha256", .string(outputsSHA256)),
-            ("provider_id", .string(providerID)),
-            ("rule_type", .string(ruleType)),
-            ("rule_version_id", .string(ruleVersionID)),
-        ])
-    }
-
-    /// The canonical bytes of ``logRow``, reusing the inputs and outputs serialised once for
-    /// their hashes (the log is most of a run's output).
-    public var logLine: [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(inputsCanonical.count + outputsCanonical.count + 512)
-        func key(_ name: String, first: Bool = false) {
-            if !first { out.append(UInt8(ascii: ",")) }
-            JSONValue.string(name).writeCompact(to: &out, canonical: true)
-            out.append(UInt8(ascii: ":"))
-        }
-        out.append(UInt8(ascii: "{"))
-        key("executed_at", first: true); JSONValue.string(asOf.description).writeCompact(to: &out, canonical: true)
-        key("inputs_json"); out.append(contentsOf: inputsCanonical)
-        key("inputs_sha256"); JSONValue.string(inputsSHA256).writeCompact(to: &out, canonical: true)
-        key("outputs_json"); out.append(contentsOf: outputsCanonical)
-        key("outputs_sha256"); JSONValue.string(outputsSHA256).writeCompact(to: &out, canonical: true)
-        key("provider_id"); JSONValue.string(providerID).writeCompact(to: &out, canonical: true)
-        key("rule_type"); JSONValue.string(ruleType).writeCompact(to: &out, canonical: true)
-        key("rule_version_id"); JSONValue.string(ruleVersionID).writeCompact(to: &out, canonical: true)
-        out.append(UInt8(ascii: "}"))
-        return out
     }
 }
