@@ -50,8 +50,9 @@ struct CredentialEvaluator {
         let scope = Scope(activation: CELActivation(slots: slots), missingAttributes: missingAttributes, loaded: loaded)
 
         var results: [RequirementResult] = []
-        for requirement in version.requirements {
-            results.append(evaluate(requirement, cycle: cycle, scope: scope))
+        results.reserveCapacity(version.requirements.count)
+        for (requirement, exemptions) in zip(version.requirements, loaded.exemptionsByRequirement) {
+            results.append(evaluate(requirement, exemptions: exemptions, cycle: cycle, scope: scope))
         }
         var gaps = results.flatMap(\.gaps)
         gaps += credentialGaps(cycle: cycle, results: results)
@@ -59,7 +60,7 @@ struct CredentialEvaluator {
                                  warnDays: version.cycle.warnWithinDays)
         let daysUntilDue = cycle.end.map { asOf.days(until: $0) }
         var evaluation = CredentialEvaluation(
-            providerID: context.facts.providerID, ruleVersionID: version.id, ruleType: version.pack,
+            providerID: context.facts.providerID, ruleVersionID: loaded.id, ruleType: version.pack,
             ruleVersionHash: loaded.hash, asOf: asOf, credentialKind: version.credential, credentialID: credential.id,
             windowStart: cycle.windowStart, windowEnd: cycle.end, nextRenewalDate: cycle.end, daysUntilDue: daysUntilDue,
             renewalNumber: cycle.renewalNumber, status: status, requirements: results, gaps: gaps,
@@ -162,7 +163,8 @@ struct CredentialEvaluator {
         return result
     }
 
-    private func evaluate(_ requirement: Requirement, cycle: DerivedCycle, scope: Scope) -> RequirementResult {
+    /// - Parameter exemptions: those covering the requirement, in the order they are tried.
+    private func evaluate(_ requirement: Requirement, exemptions: [Exemption], cycle: DerivedCycle, scope: Scope) -> RequirementResult {
         var trace: [String] = []
         if credential.table == "licenses", version.appliesTo.licenseTypes != nil, credential.string("license_type") == nil {
             return unknown(requirement, "license \(credential.id) has no license_type", trace: trace)
@@ -196,8 +198,7 @@ struct CredentialEvaluator {
             }
         }
         // Exemptions: the highest precedence that holds wins; ties resolve by pack order.
-        let candidates = (loaded.exemptionsByRequirement[requirement.id] ?? []).map { (0, version.exemptions[$0]) }
-        for (_, exemption) in candidates {
+        for exemption in exemptions {
             switch scope.evaluate(exemption.when) {
             case .value(.bool(true)):
                 if tracing { trace.append("exemption \(exemption.id): `\(exemption.when.source)` → true (\(citation(exemption.cite)))") }
@@ -221,7 +222,7 @@ struct CredentialEvaluator {
         case .registrationCurrent, .certificationCurrent: result = registration(requirement)
         case .custom: result = custom(requirement, cycle: cycle, scope: scope)
         }
-        result.trace = trace + result.trace
+        if !trace.isEmpty { result.trace = trace + result.trace }
         return result
     }
 

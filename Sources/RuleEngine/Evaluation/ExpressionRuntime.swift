@@ -11,14 +11,16 @@ public final class LoadedRuleVersion: Sendable {
     public let version: RuleVersion
     /// SHA-256 of its canonical JSON.
     public let hash: String
+    /// `pack@version` (made once: every evaluation records it).
+    public let id: String
     private let compiled: [String: CompiledExpression]
     /// The fact tables this version reads (for the execution log's inputs).
     let tablesRead: [String]
     /// The fact lists its expressions name.
     let expressionTables: Set<String>
-    /// For each requirement, the indices of the exemptions that cover it, highest precedence
+    /// For each requirement, in pack order: the exemptions that cover it, highest precedence
     /// first and then in pack order (decided once, not per provider).
-    let exemptionsByRequirement: [String: [Int]]
+    let exemptionsByRequirement: [[Exemption]]
     /// Each citation's legal reference by citation id (computed once: every gap cites one).
     let citationReferences: [String: String]
     /// What fills each slot of the environment, in slot order.
@@ -77,6 +79,7 @@ public final class LoadedRuleVersion: Sendable {
     public init(_ version: RuleVersion) throws(LoadError) {
         self.version = version
         self.hash = version.hash
+        self.id = version.id
         let declarations = ExpressionVariables.declarations(parameters: version.parameters, attributes: version.attributes)
         var variables: [(name: String, type: CELType)] = []
         for declaration in declarations {
@@ -105,13 +108,12 @@ public final class LoadedRuleVersion: Sendable {
         self.compiled = compiled
         self.tablesRead = LogDocuments.tablesRead(by: version)
         self.expressionTables = LogDocuments.expressionTables(of: version)
-        var exemptionsByRequirement: [String: [Int]] = [:]
-        for requirement in version.requirements {
-            exemptionsByRequirement[requirement.id] = version.exemptions.indices
+        self.exemptionsByRequirement = version.requirements.map { requirement in
+            version.exemptions.indices
                 .filter { version.exemptions[$0].covers(requirement.id) }
                 .sorted { (version.exemptions[$0].precedence, -$0) > (version.exemptions[$1].precedence, -$1) }
+                .map { version.exemptions[$0] }
         }
-        self.exemptionsByRequirement = exemptionsByRequirement
         self.citationReferences = Dictionary(version.citations.map { ($0.id, $0.reference) }, uniquingKeysWith: { first, _ in first })
         let parameters = version.parameters.sorted { $0.name < $1.name }
         let attributes = version.attributes.sorted { $0.key < $1.key }
