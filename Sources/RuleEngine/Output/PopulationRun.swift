@@ -1,14 +1,51 @@
 public import RuleBase
 
-/// The outputs of evaluating a batch of providers: the Data Bible's tables as rows.
+/// Rows of one output table as JSON Lines: canonical JSON, each row ending in a newline, in
+/// one buffer. A run writes gigabytes of rows; one buffer per table and batch keeps them off
+/// the allocator and lets the writer hand them to the file in one call.
+public struct JSONLines: Sendable {
+    /// The rows, newline-terminated.
+    public private(set) var bytes: [UInt8] = []
+    /// How many rows.
+    public private(set) var count = 0
+
+    /// Creates an empty table.
+    public init() {}
+
+    /// Appends one row (canonical JSON without a newline).
+    public mutating func append(_ row: [UInt8]) {
+        bytes += row
+        bytes.append(0x0A)
+        count += 1
+    }
+
+    /// Appends another table's rows.
+    public mutating func append(contentsOf other: JSONLines) {
+        bytes += other.bytes
+        count += other.count
+    }
+
+    /// Each row, without its newline. Canonical JSON escapes every control character, so a
+    /// newline byte only ever ends a row.
+    public var rows: [ArraySlice<UInt8>] {
+        bytes.split(separator: 0x0A, omittingEmptySubsequences: true)
+    }
+
+    /// The rows as JSON values (parsed back).
+    public var values: [JSONValue] {
+        rows.compactMap { try? JSONParser.parse(String(decoding: $0, as: UTF8.self)) }
+    }
+}
+
+/// The outputs of evaluating a batch of providers: the Data Bible's tables as rows, serialised
+/// during evaluation on the cores that evaluate rather than by the writer.
 public struct EvaluationBatch: Sendable {
-    /// `compliance_windows` rows as canonical JSON bytes. Every table is serialised during
-    /// evaluation, on the cores that evaluate, rather than by the writer.
-    public var windowLines: [[UInt8]] = []
-    /// `compliance_gap_analysis` rows as canonical JSON bytes.
-    public var gapLines: [[UInt8]] = []
-    /// `rules_execution_log` rows as canonical JSON bytes.
-    public var logLines: [[UInt8]] = []
+    /// `compliance_windows` rows.
+    public var windowLines = JSONLines()
+    /// `compliance_gap_analysis` rows.
+    public var gapLines = JSONLines()
+    /// `rules_execution_log` rows.
+    public var logLines = JSONLines()
     /// Windows by `compliance_status`.
     public var statusCounts: [String: Int] = [:]
     /// Rejected rows and documents.
@@ -22,21 +59,17 @@ public struct EvaluationBatch: Sendable {
     public init() {}
 
     /// The window rows as JSON values (parsed back from their canonical bytes).
-    public var windows: [JSONValue] { Self.values(windowLines) }
+    public var windows: [JSONValue] { windowLines.values }
     /// The gap rows as JSON values.
-    public var gaps: [JSONValue] { Self.values(gapLines) }
+    public var gaps: [JSONValue] { gapLines.values }
     /// The log rows as JSON values.
-    public var logs: [JSONValue] { Self.values(logLines) }
-
-    private static func values(_ lines: [[UInt8]]) -> [JSONValue] {
-        lines.compactMap { try? JSONParser.parse(String(decoding: $0, as: UTF8.self)) }
-    }
+    public var logs: [JSONValue] { logLines.values }
 
     /// Appends another batch's rows after this one's.
     public mutating func append(_ other: EvaluationBatch) {
-        windowLines += other.windowLines
-        gapLines += other.gapLines
-        logLines += other.logLines
+        windowLines.append(contentsOf: other.windowLines)
+        gapLines.append(contentsOf: other.gapLines)
+        logLines.append(contentsOf: other.logLines)
         statusCounts.merge(other.statusCounts, uniquingKeysWith: +)
         errors += other.errors
         evaluations += other.evaluations
@@ -77,7 +110,7 @@ extension Evaluator {
         for provider in providers {
             for evaluation in evaluate(provider, asOf: asOf, versions: versions) {
                 batch.windowLines.append(evaluation.windowLine)
-                batch.gapLines += evaluation.gapLines
+                for gap in evaluation.gapLines { batch.gapLines.append(gap) }
                 batch.statusCounts[evaluation.status.rawValue, default: 0] += 1
                 batch.logLines.append(evaluation.logLine)
                 if keepEvaluations { batch.evaluations.append(evaluation) }

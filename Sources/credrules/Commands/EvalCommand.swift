@@ -42,11 +42,11 @@ struct EvalCommand: ParsableCommand {
             while true {
                 let lines = reader.nextLines(max(1, batchSize))
                 if lines.isEmpty { break }
-                let batch = Self.evaluateInParallel(evaluator, lines: lines, firstLine: lineNumber, asOf: date, keep: sink.keepsEvaluations)
+                let batches = Self.evaluateInParallel(evaluator, lines: lines, firstLine: lineNumber, asOf: date, keep: sink.keepsEvaluations)
                 lineNumber += lines.count
                 inFlight.wait()
                 writer.async {
-                    box.sink.consume(batch)
+                    for batch in batches { box.sink.consume(batch) }
                     inFlight.signal()
                 }
             }
@@ -60,8 +60,10 @@ struct EvalCommand: ParsableCommand {
     }
 
     /// Splits a batch of lines into small chunks that the cores take in turn (so one slow
-    /// chunk does not leave a core idle); results keep line order.
-    static func evaluateInParallel(_ evaluator: Evaluator, lines: [ArraySlice<UInt8>], firstLine: Int, asOf: CalendarDate, keep: Bool) -> EvaluationBatch {
+    /// chunk does not leave a core idle); the chunks' results come back in line order.
+    static func evaluateInParallel(
+        _ evaluator: Evaluator, lines: [ArraySlice<UInt8>], firstLine: Int, asOf: CalendarDate, keep: Bool
+    ) -> [EvaluationBatch] {
         let chunk = 64
         let chunks = (lines.count + chunk - 1) / chunk
         let results = BatchSlots(count: chunks)
@@ -70,7 +72,7 @@ struct EvalCommand: ParsableCommand {
             let end = min(lines.count, start + chunk)
             results.set(index, evaluator.evaluate(lines: lines[start..<end], firstLine: firstLine + start, asOf: asOf, keepEvaluations: keep))
         }
-        return results.merged()
+        return results.ordered()
     }
 }
 
@@ -93,9 +95,5 @@ private final class BatchSlots: @unchecked Sendable {
         lock.unlock()
     }
 
-    func merged() -> EvaluationBatch {
-        var result = EvaluationBatch()
-        for slot in slots { if let slot { result.append(slot) } }
-        return result
-    }
+    func ordered() -> [EvaluationBatch] { slots.compactMap { $0 } }
 }

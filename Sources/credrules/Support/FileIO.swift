@@ -124,10 +124,26 @@ final class LineWriter {
     /// The first write error, if any (a full disk); later writes are skipped.
     private(set) var failure: String?
 
+    /// Writes rows that already end in newlines, straight from their buffer.
+    func write(lines: [UInt8]) {
+        if buffer.count + lines.count < 1 << 20 {
+            buffer += lines
+            return
+        }
+        flush()
+        writeAll(lines)
+    }
+
     func flush() {
         guard !buffer.isEmpty else { return }
-        // Straight from the buffer: a gigabyte of log need not be copied into `Data` first.
-        buffer.withUnsafeBytes { bytes in
+        writeAll(buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// write(2) until everything is written or it fails (the failure is kept for ``close()``).
+    private func writeAll(_ data: [UInt8]) {
+        // Straight from the array: a gigabyte of log need not be copied into `Data` first.
+        data.withUnsafeBytes { bytes in
             var offset = 0
             while failure == nil, offset < bytes.count {
                 let written = systemWrite(handle.fileDescriptor, bytes.baseAddress! + offset, bytes.count - offset)
@@ -139,7 +155,6 @@ final class LineWriter {
                 }
             }
         }
-        buffer.removeAll(keepingCapacity: true)
     }
 
     /// Flushes and closes; throws when any write failed.

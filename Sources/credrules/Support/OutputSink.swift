@@ -39,17 +39,18 @@ final class OutputSink {
         providers += batch.providerCount
         rejected += batch.errors.count
         statusCounts.merge(batch.statusCounts, uniquingKeysWith: +)
-        let errorLines = batch.errors.map(\.json.canonicalBytes)
+        var errorLines = JSONLines()
+        for error in batch.errors { errorLines.append(error.json.canonicalBytes) }
         if toFolder {
             for (table, lines) in [("compliance_windows", batch.windowLines), ("compliance_gap_analysis", batch.gapLines),
                                    ("rules_execution_log", batch.logLines), ("errors", errorLines)] {
-                if let writer = files[table] { for line in lines { writer.write(bytes: line) } }
+                files[table]?.write(lines: lines.bytes)
             }
         } else if let stdout {
             for (table, lines) in [("compliance_windows", batch.windowLines), ("compliance_gap_analysis", batch.gapLines),
                                    ("errors", errorLines), ("rules_execution_log", batch.logLines)] {
                 let suffix = Array(#","table":"\#(table)"}"#.utf8)
-                for line in lines { stdout.write(bytes: Array(#"{"row":"#.utf8) + line + suffix) }
+                for row in lines.rows { stdout.write(bytes: Array(#"{"row":"#.utf8) + row + suffix) }
             }
         } else {
             all.append(batch)
@@ -83,9 +84,9 @@ final class OutputSink {
         // Written by hand around the rows, which are already canonical bytes; keys in
         // canonical order.
         var out: [UInt8] = Array(#"{"compliance_gap_analysis":"#.utf8)
-        func append(_ lines: [[UInt8]]) {
+        func append(_ lines: JSONLines) {
             out.append(UInt8(ascii: "["))
-            for (index, line) in lines.enumerated() {
+            for (index, line) in lines.rows.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 out += line
             }

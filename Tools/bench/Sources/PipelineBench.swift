@@ -51,10 +51,13 @@ func runPipelineBenchmark(rulesDirectory: String, factsPath: String, asOf: Strin
             let evaluations = providers.flatMap { logging.evaluate($0, asOf: date) }
             record(3)
             record(4)  // the log line is written with the log documents (stage 3)
+            var tables = (JSONLines(), JSONLines(), JSONLines())
             for evaluation in evaluations {
-                bytes += evaluation.logLine.count + evaluation.windowLine.count
-                for gap in evaluation.gapLines { bytes += gap.count }
+                tables.0.append(evaluation.windowLine)
+                for gap in evaluation.gapLines { tables.1.append(gap) }
+                tables.2.append(evaluation.logLine)
             }
+            bytes += tables.0.bytes.count + tables.1.bytes.count + tables.2.bytes.count
             credentials += evaluations.count
             record(5)
         }
