@@ -21,9 +21,13 @@ rm -rf "$work/rules" && "$bin/credrules" compile RulePacks --out "$work/rules" >
 echo "== check: every pack, tests included"
 /usr/bin/time -f "   %e s wall, %M KB peak" "$bin/credrules" check RulePacks
 
-echo "== end to end: $providers providers (JSON Lines) against every pack, both cores"
 facts="$work/population-$providers.jsonl"
 [ -f "$facts" ] || python3 Tools/generate/generate_population.py --providers "$providers" --seed 1 --jsonl --out "$facts"
+
+echo "== pipeline: each stage of a JSON Lines run, per provider, one core (first 5,000 providers)"
+"$bin/credrules-bench" pipeline "$work/rules" "$facts" 2026-11-26
+
+echo "== end to end: $providers providers (JSON Lines) against every pack, both cores"
 rm -rf "$work/out"
 /usr/bin/time -f "   %e s wall, %U s user, %M KB peak" "$bin/credrules" eval --packs RulePacks --facts "$facts" --as-of 2026-11-26 --out "$work/out"
 ls -la "$work/out"
