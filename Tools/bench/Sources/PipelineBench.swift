@@ -21,7 +21,13 @@ func runPipelineBenchmark(rulesDirectory: String, factsPath: String, asOf: Strin
         guard let text = FileManager.default.contents(atPath: rulesDirectory + "/" + file) else { return nil }
         return (try? RuleVersion(jsonText: String(decoding: text, as: UTF8.self))).flatMap { try? LoadedRuleVersion($0) }
     }
-    let lines = Array(data.split(separator: 0x0A, omittingEmptySubsequences: true).prefix(limit).map { Array($0) })
+    var lines: [[UInt8]] = []
+    var start = data.startIndex
+    while lines.count < limit, start < data.endIndex {
+        let end = data[start...].firstIndex(of: 0x0A) ?? data.endIndex
+        if end > start { lines.append(Array(data[start..<end])) }
+        start = end + 1
+    }
     let deciding = Evaluator(ruleVersions: versions, recordsLog: false)
     let logging = Evaluator(ruleVersions: versions, recordsLog: true)
 
