@@ -12,4 +12,17 @@ struct CredRules: ParsableCommand {
             ExprCommand.self,
         ]
     )
+
+    /// Runs the command line. ArgumentParser exits 64 on a usage error; credrules documents 2
+    /// (0 clean, 1 errors in the input, 2 the command line itself was wrong).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            FileIO.printError(fullMessage(for: error))
+            exit(withError: ExitCodes.usage)
+        }
+    }
 }

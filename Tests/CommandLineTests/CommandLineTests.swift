@@ -44,7 +44,11 @@ import Testing
 
     @Test func usageErrorsExitTwo() throws {
         #expect(try CLI.run(["check", "no/such/folder"]).status == 2)
-        #expect(try CLI.run(["eval", "--packs", "RulePacks", "--facts", sample, "--as-of", "2026-13-01"]).status != 0)
+        #expect(try CLI.run(["eval", "--packs", "RulePacks", "--facts", sample, "--as-of", "2026-13-01"]).status == 2)
+        let missing = try CLI.run(["eval", "--packs", "RulePacks", "--facts", "no/such/facts.json", "--as-of", "2026-11-26"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("cannot read `no/such/facts.json`"))
+        #expect(try CLI.run(["eval", "--no-such-option"]).status == 2)
     }
 
     @Test func evalJSONIsDeterministicAndHasEveryTable() throws {
