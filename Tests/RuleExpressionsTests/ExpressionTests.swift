@@ -278,3 +278,41 @@ struct BatchTests {
         #expect(ExpressionBatch.run(line: #"{"expr": "1 + 'a'", "disable_check": true}"#).contains(#""stage":"eval""#))
     }
 }
+
+/// Comprehension variables bound to small maps are read in place (an entry view); these pin
+/// the paths around it: missing keys, maps too large for a view, non-maps, the variable read
+/// whole, nesting, and the fused comparisons.
+struct ComprehensionFieldTests {
+    private let dyn = CELEnvironment(variables: [("xs", .list(.dyn))])
+
+    @Test func fieldsOfSmallMapsAreReadInPlace() {
+        #expect(value("[{'a': 1}, {'a': 2}].map(e, e.a)") == .list([.int(1), .int(2)]))
+        #expect(value("[{'c': 'x', 'n': 1}, {'c': 'y', 'n': 2}].filter(e, e.c == 'y').map(e, e.n)") == .list([.int(2)]))
+        #expect(value("[{'d': date('2024-01-01')}, {'d': date('2022-06-30')}].filter(e, e.d >= date('2023-01-01')).size()")
+                == .int(1))
+        #expect(value("[[{'a': 1}], [{'a': 2}, {'a': 3}]].map(l, l.map(e, e.a).sum())") == .list([.int(1), .int(5)]))
+    }
+
+    @Test func theVariableReadWholeStillHoldsItsValue() {
+        #expect(value("[{'a': 1}].map(e, e)") == .list([.stringMap([("a", .int(1))])]))
+        #expect(value("[{'a': 1}, {'a': 2}].exists(e, e.a == 2 && size(e) == 1)") == .bool(true))
+        #expect(value("[{'a': 1}].all(e, has(e.a))") == .bool(true))
+    }
+
+    @Test func aMissingKeyIsTheSameErrorAsWithoutTheView() {
+        #expect(issue("[{'b': 2}].all(e, e.a == 1)")?.message == "no such key: 'a'")
+        #expect(issue("[{'b': 2}].map(e, e.a)")?.message == "no such key: 'a'")
+        // exists() absorbs an error when another element decides it.
+        #expect(value("[{'b': 2}, {'a': 1}].exists(e, e.a == 1)") == .bool(true))
+    }
+
+    @Test func mapsTooLargeForAViewAndNonMapsTakeTheGeneralPath() {
+        let keys = (1...13).map { "'k\($0)': \($0)" }.joined(separator: ", ")
+        #expect(value("[{\(keys)}].map(e, e.k13)") == .list([.int(13)]))
+        #expect(value("[{\(keys)}].filter(e, e.k7 >= 7).size()") == .int(1))
+        let notAMap = issue("xs.exists(e, e.a == 1)", env: dyn, ["xs": .list([.int(1)])])
+        #expect(notAMap?.message == "type 'int' does not support field selection")
+        #expect(value("xs.map(e, e.a)", env: dyn, ["xs": .list([.stringMap([("a", .int(1))]), .stringMap([("a", .int(2))])])])
+                == .list([.int(1), .int(2)]))
+    }
+}
