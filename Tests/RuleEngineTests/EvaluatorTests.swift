@@ -121,6 +121,18 @@ import Testing
         #expect(total.earned == ExactDecimal(2))
         #expect(total.countedRows == ["E3"])
     }
+
+    @Test func logInputsHoldExactlyTheCountedEventsOfALongCareer() throws {
+        // Past 32 counted ids the inputs look them up by hash; the rows kept must not change.
+        let inWindow = (0..<60).map { (String(format: "W%03d", $0), "general", "1", "2025-06-01") }
+        let outside = (0..<60).map { (String(format: "X%03d", $0), "general", "1", "2010-06-01") }
+        let e = try evaluate(Fixtures.facts(events: inWindow + outside), asOf: "2026-06-01")
+        let total = try #require(e.requirements.first { $0.id == "cme-total" })
+        #expect(total.countedRows.count == 60)
+        let logged = e.inputs["facts"]?["cme_events"]?.arrayValue?.compactMap { $0["id"]?.stringValue }
+        #expect(logged == Set(e.requirements.flatMap(\.countedRows)).sorted())
+        #expect(logged?.count == 60)
+    }
 }
 
 @Suite struct RenewalNumberTests {

@@ -47,13 +47,15 @@ public enum LogDocuments {
         _ e: CredentialEvaluation, loaded: LoadedRuleVersion, context: ProviderContext, credential: FactRow,
         to w: inout CanonicalWriter
     ) {
-        // A handful of ids: a list search beats hashing them.
-        let counted = e.requirements.flatMap(\.countedRows)
+        // A handful of ids is searched fastest as a list; many (a career of CME) are hashed.
+        let countedList = e.requirements.flatMap(\.countedRows)
+        let countedSet = countedList.count > 32 ? Set(countedList) : nil
+        func counted(_ id: String) -> Bool { countedSet?.contains(id) ?? countedList.contains(id) }
         let tables = loaded.tablesRead.map { table in
             let rows = context.facts.rows(table)
             if loaded.expressionTables.contains(table) { return (table, rows) }
             if table == credential.table { return (table, rows.filter { $0 === credential }) }
-            if table == "cme_events" { return (table, rows.filter { counted.contains($0.id) }) }
+            if table == "cme_events" { return (table, rows.filter { counted($0.id) }) }
             return (table, rows)
         }
         w.reserve(tables.reduce(512) { size, table in table.1.reduce(size) { $0 + $1.canonicalBytes.count + 1 } })

@@ -199,6 +199,10 @@ struct LineReader {
             let chunk = handle.readData(ofLength: 4 << 20)
             if chunk.isEmpty {
                 finished = true
+            } else if cursor == 0 {
+                // No line has been handed out of this buffer: it can grow in place (a line
+                // longer than a chunk then costs amortised linear time, not quadratic).
+                pending += chunk
             } else {
                 // A new buffer holds the partial line and the new chunk; the lines already
                 // handed out keep the old one, so nothing they share is ever mutated.
