@@ -14,6 +14,11 @@ public struct JSONParser {
     /// Deepest nesting accepted; deeper input is an error, never a stack overflow.
     public static let maximumDepth = 200
 
+    /// Whether bytes hold nothing but JSON white space (a blank JSON Lines line).
+    public static func isBlank(_ bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+    }
+
     /// Parses one JSON document.
     public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
         var text = text

@@ -85,17 +85,9 @@ extension Evaluator {
         document: JSONValue, line: Int? = nil, asOf: CalendarDate, keepEvaluations: Bool = true,
         canonicalRows: [String: [[UInt8]?]] = [:]
     ) -> EvaluationBatch {
-        evaluate(document: document, line: line, asOf: asOf, keepEvaluations: keepEvaluations, canonicalRows: canonicalRows,
-                 versions: versionsInEffect(on: asOf))
-    }
-
-    func evaluate(
-        document: JSONValue, line: Int?, asOf: CalendarDate, keepEvaluations: Bool, canonicalRows: [String: [[UInt8]?]],
-        versions: [LoadedRuleVersion]
-    ) -> EvaluationBatch {
         var batch = EvaluationBatch()
         evaluate(document: document, line: line, asOf: asOf, keepEvaluations: keepEvaluations, canonicalRows: canonicalRows,
-                 versions: versions, into: &batch)
+                 versions: versionsInEffect(on: asOf), into: &batch)
         return batch
     }
 
@@ -128,7 +120,7 @@ extension Evaluator {
         let versions = versionsInEffect(on: asOf)
         for (offset, bytes) in lines.enumerated() {
             let lineNumber = firstLine + offset
-            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            if JSONParser.isBlank(bytes) { continue }
             do {
                 let (document, rows) = try JSONParser.parseCapturingCanonicalRows(bytes)
                 evaluate(document: document, line: lineNumber, asOf: asOf, keepEvaluations: keepEvaluations,

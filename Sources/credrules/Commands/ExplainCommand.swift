@@ -39,16 +39,15 @@ extension ExplainCommand {
     /// JSON Lines (found without parsing the lines that cannot hold it).
     static func document(for provider: String, in options: FactsOptions) throws -> JSONValue? {
         guard options.isJSONLines else { return try options.wholeDocument() }
-        var reader = try LineReader(path: options.facts)
-        while true {
-            let lines = reader.nextLines(1000)
-            if lines.isEmpty { return nil }
-            for line in lines.map(\.text) where line.contains("\"\(provider)\"") {
-                if let document = try? JSONParser.parse(line),
-                   document["providers"]?.arrayValue?.contains(where: { $0["id"]?.stringValue == provider }) == true {
-                    return document
-                }
-            }
+        var found: JSONValue?
+        try LineReader.forEachLine(path: options.facts) { line, _ in
+            let text = line.text
+            guard text.contains("\"\(provider)\""), let document = try? JSONParser.parse(text),
+                  document["providers"]?.arrayValue?.contains(where: { $0["id"]?.stringValue == provider }) == true
+            else { return true }
+            found = document
+            return false
         }
+        return found
     }
 }

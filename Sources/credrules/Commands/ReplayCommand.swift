@@ -20,36 +20,29 @@ struct ReplayCommand: ParsableCommand {
 
     func run() throws {
         let byHash = RuleVersionLoading.byHash(try RuleVersionLoading.load(packs))
-        var reader = try LineReader(path: log)
-        var lineNumber = 0
         var replayed = 0
         var differing = 0
-        while true {
-            let lines = reader.nextLines(1000)
-            if lines.isEmpty { break }
-            for line in lines {
-                lineNumber += 1
-                if let entry, entry != lineNumber { continue }
-                if line.isBlankLine { continue }
-                replayed += 1
-                let row: JSONValue
-                do {
-                    row = try JSONParser.parse(line.text)
-                } catch {
-                    differing += 1
-                    print("entry \(lineNumber): not JSON: \(error)")
-                    continue
-                }
-                let result = Replay.replay(row, ruleVersions: byHash)
-                let label = "entry \(lineNumber) (\(result.providerID ?? "?"), \(result.credentialID ?? "?"), \(result.ruleVersionID ?? "?"))"
-                if result.identical {
-                    print("\(label): identical")
-                } else {
-                    differing += 1
-                    print("\(label): DIFFERS")
-                    for difference in result.differences { print("  \(difference)") }
-                }
+        try LineReader.forEachLine(path: log) { line, lineNumber in
+            if let entry, entry != lineNumber { return lineNumber < entry }
+            replayed += 1
+            let row: JSONValue
+            do {
+                row = try JSONParser.parse(line.text)
+            } catch {
+                differing += 1
+                print("entry \(lineNumber): not JSON: \(error)")
+                return true
             }
+            let result = Replay.replay(row, ruleVersions: byHash)
+            let label = "entry \(lineNumber) (\(result.providerID ?? "?"), \(result.credentialID ?? "?"), \(result.ruleVersionID ?? "?"))"
+            if result.identical {
+                print("\(label): identical")
+            } else {
+                differing += 1
+                print("\(label): DIFFERS")
+                for difference in result.differences { print("  \(difference)") }
+            }
+            return entry == nil  // one entry asked for: done
         }
         if let entry, replayed == 0 { throw ValidationError("the log has no entry \(entry)") }
         print("\(replayed - differing) identical, \(differing) differ")

@@ -23,20 +23,13 @@ struct FactsOptions: ParsableArguments {
     /// Lines file (with its line number). A line that is not JSON is passed as a failure.
     func forEachDocument(_ body: (Result<JSONValue, JSONSyntaxError>, Int?) throws -> Void) throws {
         if isJSONLines {
-            var reader = try LineReader(path: facts)
-            var lineNumber = 0
-            while true {
-                let lines = reader.nextLines(1000)
-                if lines.isEmpty { return }
-                for line in lines {
-                    lineNumber += 1
-                    if line.isBlankLine { continue }
-                    do {
-                        try body(.success(try JSONParser.parse(line.text)), lineNumber)
-                    } catch let error as JSONSyntaxError {
-                        try body(.failure(error), lineNumber)
-                    }
+            return try LineReader.forEachLine(path: facts) { line, lineNumber in
+                do {
+                    try body(.success(try JSONParser.parse(line.text)), lineNumber)
+                } catch let error as JSONSyntaxError {
+                    try body(.failure(error), lineNumber)
                 }
+                return true
             }
         }
         try body(.success(try wholeDocument()), nil)

@@ -226,10 +226,25 @@ struct LineReader {
     }
 }
 
-extension ArraySlice<UInt8> {
-    /// Whether a line holds only spaces, tabs and line breaks.
-    var isBlankLine: Bool { allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A } }
+extension LineReader {
+    /// Reads a file line by line, calling `body` with each non-blank line and its 1-based
+    /// number until `body` returns false or the file ends.
+    static func forEachLine(path: String, _ body: (ArraySlice<UInt8>, Int) throws -> Bool) throws {
+        var reader = try LineReader(path: path)
+        var lineNumber = 0
+        while true {
+            let lines = reader.nextLines(1000)
+            if lines.isEmpty { return }
+            for line in lines {
+                lineNumber += 1
+                if JSONParser.isBlank(line) { continue }
+                if try !body(line, lineNumber) { return }
+            }
+        }
+    }
+}
 
+extension ArraySlice<UInt8> {
     /// The line as text (invalid UTF-8 is replaced, for messages and searches).
     var text: String { String(decoding: self, as: UTF8.self) }
 }
