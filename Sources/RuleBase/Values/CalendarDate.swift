@@ -20,14 +20,8 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
         self.day = day
     }
 
-    /// Parses `YYYY-MM-DD` exactly (four-digit year, two-digit month and day).
-    public init?(iso text: some StringProtocol) {
-        guard let date = Array(text.utf8).withUnsafeBufferPointer(Self.parseISO) else { return nil }
-        self = date
-    }
-
-    /// Parses `YYYY-MM-DD` from a string without copying it (dates are parsed for every
-    /// fact row).
+    /// Parses `YYYY-MM-DD` exactly (four-digit year, two-digit month and day), reading the
+    /// string's UTF-8 in place (dates are parsed for every fact row).
     public init?(iso text: String) {
         var text = text
         guard let date = text.withUTF8(Self.parseISO) else { return nil }

@@ -31,13 +31,8 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// Parses decimal text such as `2`, `-1.25`, `0.50`, `+3`; no exponents, no grouping.
     /// Returns nil for anything else or for more than ``maximumScale`` significant
-    /// fractional digits.
-    public init?(_ text: some StringProtocol) {
-        guard let value = Array(text.utf8).withUnsafeBufferPointer(Self.parse) else { return nil }
-        self = value
-    }
-
-    /// Parses decimal text without copying it (credits are parsed for every event row).
+    /// fractional digits. The string's UTF-8 is read in place (credits are parsed for every
+    /// event row).
     public init?(_ text: String) {
         var text = text
         guard let value = text.withUTF8(Self.parse) else { return nil }

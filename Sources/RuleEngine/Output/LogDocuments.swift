@@ -77,24 +77,19 @@ public enum LogDocuments {
         w.endObject()
     }
 
-    static func date(_ d: CalendarDate?) -> JSONValue { d.map { .string($0.description) } ?? .null }
-    static func decimal(_ d: ExactDecimal?) -> JSONValue { d.map { .number($0.description) } ?? .null }
-
     /// `outputs_json`, written field by field in key order.
     static func writeOutputs(_ e: CredentialEvaluation, to w: inout CanonicalWriter) {
         w.reserve(512 + 320 * e.requirements.count + 256 * e.gaps.count)
-        func date(_ d: CalendarDate?) { w.date(d) }
         func decimal(_ d: ExactDecimal?) { if let d { w.number(canonical: d.description) } else { w.null() } }
-        func optionalInt(_ i: Int?) { w.int(i) }
         w.beginObject()
         w.key("attribute_defaults_used")
         w.value(.object(e.defaultsUsed.map { ($0.0, $0.1.json) }))
-        w.key("cme_window_end"); date(e.windowEnd)
-        w.key("cme_window_start"); date(e.windowStart)
+        w.key("cme_window_end"); w.date(e.windowEnd)
+        w.key("cme_window_start"); w.date(e.windowStart)
         w.key("compliance_status"); w.string(e.status.rawValue)
         w.key("credential"); w.beginObject(); w.key("id"); w.string(e.credentialID); w.key("table"); w.string(e.credentialKind.table)
         w.endObject()
-        w.key("days_until_due"); optionalInt(e.daysUntilDue)
+        w.key("days_until_due"); w.int(e.daysUntilDue)
         w.key("gaps")
         w.beginArray()
         for g in e.gaps {
@@ -102,22 +97,22 @@ public enum LogDocuments {
             w.key("citation"); w.string(g.citation)
             w.key("code"); w.string(g.code)
             w.key("description"); w.string(g.description)
-            w.key("due_date"); date(g.dueDate)
+            w.key("due_date"); w.date(g.dueDate)
             w.key("gap_type"); w.string(g.type.rawValue)
             w.key("requirement_id"); w.string(g.requirementID)
             w.key("severity"); w.string(g.severity.rawValue)
             w.endObject()
         }
         w.endArray()
-        w.key("next_renewal_date"); date(e.nextRenewalDate)
+        w.key("next_renewal_date"); w.date(e.nextRenewalDate)
         w.key("parameters"); w.value(.object(e.parameterValues.map { ($0.0, $0.1.json) }))
-        w.key("renewal_number"); optionalInt(e.renewalNumber)
+        w.key("renewal_number"); w.int(e.renewalNumber)
         w.key("requirements")
         w.beginArray()
         for r in e.requirements {
             w.beginObject()
             w.key("counted_rows"); w.beginArray(); for id in r.countedRows { w.string(id) }; w.endArray()
-            w.key("deadline"); date(r.deadline)
+            w.key("deadline"); w.date(r.deadline)
             w.key("earned"); decimal(r.earned)
             w.key("exempted_by"); w.string(r.exemptedBy)
             w.key("id"); w.string(r.id)
@@ -125,8 +120,8 @@ public enum LogDocuments {
             w.key("outcome"); w.string(r.outcome.rawValue)
             w.key("reason"); w.string(r.reason)
             w.key("required"); decimal(r.required)
-            w.key("window_end"); date(r.windowEnd)
-            w.key("window_start"); date(r.windowStart)
+            w.key("window_end"); w.date(r.windowEnd)
+            w.key("window_start"); w.date(r.windowStart)
             w.endObject()
         }
         w.endArray()
