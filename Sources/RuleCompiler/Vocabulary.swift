@@ -18,6 +18,7 @@ public enum Vocabulary {
     public static let specialties = [
         "addiction_medicine", "addiction_psychiatry", "radiology", "pathology", "internal_medicine", "family_medicine",
         "psychiatry", "emergency_medicine", "anesthesiology", "pain_medicine", "hospice_and_palliative_medicine",
+        "pediatrics", "urgent_care",
     ]
     /// `licenses.license_type` codes.
     public static let licenseTypes = ["MD", "DO", "PA", "NP", "RN"]
@@ -37,7 +38,10 @@ public enum ProviderAttributes {
         AttributeDeclaration(key: "geriatric_patient_share", type: .decimal, defaultValue: .decimal(.zero)),
         AttributeDeclaration(key: "in_residency", type: .bool, defaultValue: .bool(false)),
         AttributeDeclaration(key: "pain_clinic", type: .bool, defaultValue: .bool(false)),
+        AttributeDeclaration(key: "practice_specialty", type: .string, defaultValue: nil),
         AttributeDeclaration(key: "prescribes_controlled_substances", type: .bool, defaultValue: nil),
+        AttributeDeclaration(key: "primary_care", type: .bool, defaultValue: nil),
+        AttributeDeclaration(key: "state_identified_prescriber", type: .bool, defaultValue: nil),
         AttributeDeclaration(key: "treats_adults_26_plus", type: .bool, defaultValue: .bool(true)),
         AttributeDeclaration(key: "treats_children", type: .bool, defaultValue: nil),
     ]
