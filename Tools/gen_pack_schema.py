@@ -32,6 +32,9 @@ CATEGORIES = {
     "professional_boundaries": "Professional boundaries and physician sexual misconduct.",
     "laws_and_rules": "The state's medical practice act, board laws and regulations.",
     "electronic_health_records": "Proficiency in electronic health records.",
+    "dependent_adult_abuse": "Identification and reporting of abuse of dependent adults (e.g. Iowa's mandatory-reporter training).",
+    "prescription_drug_monitoring": "Use of the state prescription drug monitoring program (PDMP).",
+    "nutrition": "Nutrition and metabolic health.",
 }
 CREDIT_TYPES = ["ama_pra_1", "aoa_1a", "aoa_1b", "other"]
 SPECIALTIES = ["addiction_medicine", "addiction_psychiatry", "radiology", "pathology", "internal_medicine",
@@ -180,7 +183,9 @@ def facts_schema():
                 "provider_id": s("Provider id."),
                 "key": d("Declared attribute key.", enum=["direct_patient_care", "geriatric_patient_share", "pain_clinic", "in_residency",
                          "practice_specialty", "prescribes_controlled_substances", "primary_care", "state_identified_prescriber",
-                         "treats_adults_26_plus", "treats_children"]),
+                         "treats_adults_26_plus", "treats_children",
+                         "opioid_prescribing_improvement_program", "prescribes_opioids", "primary_care_adults",
+                         "primary_care_children", "provides_end_of_life_care"]),
                 "value": d("Typed value (bool, decimal or string per the key's declaration).", type=["boolean", "number", "string"])},
             additionalProperties=False)),
     })
