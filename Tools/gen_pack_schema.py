@@ -32,6 +32,9 @@ CATEGORIES = {
     "professional_boundaries": "Professional boundaries and physician sexual misconduct.",
     "laws_and_rules": "The state's medical practice act, board laws and regulations.",
     "electronic_health_records": "Proficiency in electronic health records.",
+    "behavioral_health": "Behavioral and mental health (including veterans' mental-health conditions).",
+    "lgbtq_health": "Cultural competence and clinical care for LGBTQ patients.",
+    "sexual_assault": "Recognition and care of victims of sexual assault.",
 }
 CREDIT_TYPES = ["ama_pra_1", "aoa_1a", "aoa_1b", "other"]
 SPECIALTIES = ["addiction_medicine", "addiction_psychiatry", "radiology", "pathology", "internal_medicine",
