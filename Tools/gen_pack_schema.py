@@ -35,6 +35,9 @@ CATEGORIES = {
     "dependent_adult_abuse": "Identification and reporting of abuse of dependent adults (e.g. Iowa's mandatory-reporter training).",
     "prescription_drug_monitoring": "Use of the state prescription drug monitoring program (PDMP).",
     "nutrition": "Nutrition and metabolic health.",
+    "behavioral_health": "Behavioral and mental health (including veterans' mental-health conditions).",
+    "lgbtq_health": "Cultural competence and clinical care for LGBTQ patients.",
+    "sexual_assault": "Recognition and care of victims of sexual assault.",
 }
 CREDIT_TYPES = ["ama_pra_1", "aoa_1a", "aoa_1b", "other"]
 SPECIALTIES = ["addiction_medicine", "addiction_psychiatry", "radiology", "pathology", "internal_medicine",

@@ -11,6 +11,7 @@ public enum Vocabulary {
         "hiv_aids", "implicit_bias", "cultural_competency", "sexual_harassment_prevention", "dementia",
         "infection_control", "geriatrics", "suicide_prevention", "health_equity", "professional_boundaries",
         "laws_and_rules", "electronic_health_records", "dependent_adult_abuse", "prescription_drug_monitoring", "nutrition",
+        "behavioral_health", "lgbtq_health", "sexual_assault",
     ]
     /// `cme_events.credit_type` codes.
     public static let creditTypes = ["ama_pra_1", "aoa_1a", "aoa_1b", "other"]
