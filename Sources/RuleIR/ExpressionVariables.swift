@@ -9,7 +9,10 @@ public enum ExpressionVariables {
     public static let factListType = "list(map(string, dyn))"
 
     /// The fact tables exposed as lists, in a fixed order.
-    public static let factLists = ["licenses", "dea_registrations", "csr_certificates", "board_certifications", "cme_events"]
+    public static let factLists = [
+        FactSchema.licenses, FactSchema.deaRegistrations, FactSchema.csrCertificates, FactSchema.boardCertifications,
+        FactSchema.cmeEvents,
+    ].map(\.name)
 
     /// The declarations that do not depend on the pack: `as_of`, `credential.*`, `cycle.*` and the fact lists.
     public static let fixed: [(name: String, type: String)] = [

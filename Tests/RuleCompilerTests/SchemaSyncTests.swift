@@ -1,6 +1,7 @@
 import Foundation
 import RuleBase
 import RuleCompiler
+import RuleIR
 import RuleSyntax
 import Testing
 
@@ -43,5 +44,7 @@ import Testing
         #expect(creditTypes == Vocabulary.creditTypes.sorted())
         let specialties = (definitions?["specialty"]?["enum"]?.arrayValue ?? []).compactMap(\.stringValue).sorted()
         #expect(specialties == Vocabulary.specialties.sorted())
+        let states = (Self.schema["properties"]?["applies_to"]?["properties"]?["state"]?["enum"]?.arrayValue ?? []).compactMap(\.stringValue)
+        #expect(states == Vocabulary.states)
     }
 }

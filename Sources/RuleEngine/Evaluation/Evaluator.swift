@@ -79,8 +79,8 @@ public struct Evaluator: Sendable {
     /// Whether a credential row matches a pack's `applies_to`. A license with no
     /// `license_type` matches (the evaluation then reports the type as missing data).
     static func applies(_ applicability: Applicability, to row: FactRow) -> Bool {
-        if let state = applicability.state, row.string("state") != state { return false }
-        if let types = applicability.licenseTypes, let type = row.string("license_type"), !types.contains(type) { return false }
+        if let state = applicability.state, row.string(FactColumns.state) != state { return false }
+        if let types = applicability.licenseTypes, let type = row.string(FactColumns.licenseType), !types.contains(type) { return false }
         return true
     }
 }
@@ -105,10 +105,10 @@ struct ProviderContext {
     /// - Parameter needed: the fact lists expressions read (only those are converted to CEL values).
     init(_ facts: ProviderFacts, lists needed: Set<String>) {
         self.facts = facts
-        self.events = facts.rows("cme_events").compactMap { row in
-            guard let completed = row.date("completion_date"), let credits = row.decimal("credits_earned") else { return nil }
-            return CMEEvent(id: row.id, category: row.string("category") ?? "", creditType: row.string("credit_type"),
-                            credits: credits, completed: completed, expires: row.date("expiration_date"))
+        self.events = facts.rows(FactSchema.cmeEvents.name).compactMap { row in
+            guard let completed = row.date(FactColumns.completionDate), let credits = row.decimal(FactColumns.creditsEarned) else { return nil }
+            return CMEEvent(id: row.id, category: row.string(FactColumns.category) ?? "", creditType: row.string(FactColumns.creditType),
+                            credits: credits, completed: completed, expires: row.date(FactColumns.expirationDate))
         }
         var lists: [String: CELValue] = [:]
         for table in ExpressionVariables.factLists where needed.contains(table) {
@@ -121,10 +121,11 @@ struct ProviderContext {
     static func celRow(_ row: FactRow) -> CELValue {
         guard let members = row.columns.objectMembers else { return .null }
         return CELValue.stringMap(members.map { key, value in
-            switch key {
-            case "issue_date", "expiration_date", "completion_date", "date_of_birth":
+            // Typed as the fact schema declares the column, as the checker types it.
+            switch FactSchema.columnType(named: key) {
+            case .date?:
                 if let d = value.stringValue.flatMap(CalendarDate.init(iso:)) { return (key, .date(d)) }
-            case "credits_earned":
+            case .decimal?:
                 if let d = FactRow.decimal(value) { return (key, .decimal(d)) }
             default: break
             }

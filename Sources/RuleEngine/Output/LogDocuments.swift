@@ -14,16 +14,16 @@ public enum LogDocuments {
         var sources: [String] = version.exemptions.map(\.when.source)
         for requirement in version.requirements {
             switch requirement.kind {
-            case .cmeHours, .oneTimeTraining: tables.insert("cme_events")
+            case .cmeHours, .oneTimeTraining: tables.insert(FactSchema.cmeEvents.name)
             case .registrationCurrent: tables.insert((requirement.registration ?? .deaRegistration).table)
-            case .certificationCurrent: tables.insert("board_certifications")
+            case .certificationCurrent: tables.insert(FactSchema.boardCertifications.name)
             case .credentialCurrent, .custom: break
             }
             sources += [requirement.when?.source, requirement.check?.source].compactMap { $0 }
             if case .expression(let e)? = requirement.hours { sources.append(e.source) }
         }
         tables.formUnion(expressionTables(of: version))
-        if !version.attributes.isEmpty { tables.insert("provider_attributes") }
+        if !version.attributes.isEmpty { tables.insert(FactSchema.providerAttributes.name) }
         return tables.sorted()
     }
 
@@ -55,7 +55,7 @@ public enum LogDocuments {
             let rows = context.facts.rows(table)
             if loaded.expressionTables.contains(table) { return (table, rows) }
             if table == credential.table { return (table, rows.filter { $0 === credential }) }
-            if table == "cme_events" { return (table, rows.filter { counted($0.id) }) }
+            if table == FactSchema.cmeEvents.name { return (table, rows.filter { counted($0.id) }) }
             return (table, rows)
         }
         w.reserve(tables.reduce(512) { size, table in table.1.reduce(size) { $0 + $1.canonicalBytes.count + 1 } })
