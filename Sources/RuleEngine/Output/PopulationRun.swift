@@ -132,4 +132,22 @@ extension Evaluator {
         }
         return batch
     }
+
+    /// The rejected rows of JSON Lines, without evaluating anything (`eval --strict` checks a
+    /// whole file before it writes a row).
+    /// - Parameter firstLine: the 1-based number of `lines[0]` in the file.
+    public static func rejectedRows(lines: ArraySlice<ArraySlice<UInt8>>, firstLine: Int) -> [FactError] {
+        var errors: [FactError] = []
+        for (offset, bytes) in lines.enumerated() where !JSONParser.isBlank(bytes) {
+            let lineNumber = firstLine + offset
+            do {
+                let (document, _) = try JSONParser.parseCapturingCanonicalRows(bytes)
+                errors += FactLoader.load(document, line: lineNumber).errors
+            } catch {
+                errors.append(FactError(table: nil, rowID: nil, column: nil, providerID: nil, line: lineNumber,
+                                        message: "invalid JSON at column \(error.location.column): \(error.message)"))
+            }
+        }
+        return errors
+    }
 }

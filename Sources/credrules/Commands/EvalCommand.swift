@@ -26,11 +26,17 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Providers per batch for JSON Lines input.")
     var batchSize: Int = 2000
 
+    @Flag(help: "Fail the whole run (exit 1, no outputs written) when any fact row is rejected.")
+    var strict = false
+
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case json, jsonl, table }
 
     func run() throws {
         let date = try factsOptions.date()
         let evaluator = Evaluator(ruleVersions: try RuleVersionLoading.load(packOptions.packs))
+        // Checked before the sink opens (and truncates) any output file.
+        let document = factsOptions.isJSONLines ? nil : try factsOptions.wholeDocument()
+        if strict { try Self.failOnRejectedRows(document: document, factsOptions: factsOptions) }
         let sink = try OutputSink(format: format, out: out, evaluator: evaluator)
         if factsOptions.isJSONLines {
             var reader = try LineReader(path: factsOptions.facts)
@@ -51,12 +57,32 @@ struct EvalCommand: ParsableCommand {
                 }
             }
             writer.sync {}
-        } else {
-            let document = try factsOptions.wholeDocument()
+        } else if let document {
             sink.consume(evaluator.evaluate(document: document, asOf: date, keepEvaluations: sink.keepsEvaluations))
         }
         let rejected = try sink.finish()
         if rejected > 0 { throw ExitCodes.failure }
+    }
+
+    /// `--strict`: every rejected row on standard error, then exit 1 before anything is written.
+    static func failOnRejectedRows(document: JSONValue?, factsOptions: FactsOptions) throws {
+        var errors: [FactError] = []
+        if let document {
+            errors = FactLoader.load(document).errors
+        } else {
+            var reader = try LineReader(path: factsOptions.facts)
+            var lineNumber = 1
+            while true {
+                let lines = reader.nextLines(2000)
+                if lines.isEmpty { break }
+                errors += Evaluator.rejectedRows(lines: lines[...], firstLine: lineNumber)
+                lineNumber += lines.count
+            }
+        }
+        guard !errors.isEmpty else { return }
+        for error in errors { FileIO.printError("rejected: \(error.summary)") }
+        FileIO.printError("--strict: \(errors.count) rows rejected; nothing evaluated, no outputs written")
+        throw ExitCodes.failure
     }
 
     /// Splits a batch of lines into small chunks that the cores take in turn (so one slow
