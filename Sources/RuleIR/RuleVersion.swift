@@ -281,6 +281,8 @@ public enum GapType: String, Sendable, Hashable, CaseIterable {
     case registrationExpired = "registration_expired"
     case certificationExpired = "certification_expired"
     case missingData = "missing_data"
+    /// No rule version in effect covers the credential (its state, license type or kind has no pack).
+    case noRulePack = "no_rule_pack"
     case custom
 }
 

@@ -28,7 +28,7 @@ struct CredentialEvaluator {
         for declaration in loaded.sortedAttributes {
             if let raw = context.attributes[declaration.key], let value = ScalarValue(json: raw, type: declaration.type) {
                 attributeSlots.append(value.celValue)
-            } else if let fallback = declaration.defaultValue {
+            } else if let fallback = declaration.defaultValue, !context.rejectedAttributes.contains(declaration.key) {
                 attributeSlots.append(fallback.celValue)
                 defaultsUsed.append((declaration.key, fallback))
             } else {
@@ -215,6 +215,12 @@ struct CredentialEvaluator {
                 if tracing { trace.append("exemption \(exemption.id): failed: \(message)") }
             }
         }
+        if let table = Self.tableRead(by: requirement), let rows = context.rejected[table] ?? context.rejected[""], !rows.isEmpty {
+            // A total over rows one of which was rejected is not a total: say so rather than
+            // report a confident shortfall.
+            let named = rows.prefix(3).map(\.summary).joined(separator: "; ") + (rows.count > 3 ? "; and \(rows.count - 3) more" : "")
+            return unknown(requirement, "\(rows.count == 1 ? "a \(table) row was" : "\(rows.count) \(table) rows were") rejected (\(named))", trace: trace)
+        }
         var result: RequirementResult
         switch requirement.kind {
         case .credentialCurrent: result = credentialCurrent(requirement, cycle: cycle)
@@ -224,6 +230,16 @@ struct CredentialEvaluator {
         }
         if !trace.isEmpty { result.trace = trace + result.trace }
         return result
+    }
+
+    /// The fact table a requirement kind totals or looks up rows in.
+    static func tableRead(by requirement: Requirement) -> String? {
+        switch requirement.kind {
+        case .cmeHours, .oneTimeTraining: FactSchema.cmeEvents.name
+        case .registrationCurrent: (requirement.registration ?? .deaRegistration).table
+        case .certificationCurrent: FactSchema.boardCertifications.name
+        case .credentialCurrent, .custom: nil
+        }
     }
 
     private var credentialNoun: String {

@@ -21,11 +21,15 @@ public struct Evaluator: Sendable {
     /// Whether each requirement records what it saw (for `explain`).
     public let tracing: Bool
 
+    /// The credential kinds some loaded rule version evaluates.
+    let evaluatedKinds: Set<CredentialKind>
+
     /// Creates an evaluator over loaded rule versions.
     public init(ruleVersions: [LoadedRuleVersion], recordsLog: Bool = true, tracing: Bool = false) {
         self.recordsLog = recordsLog
         self.tracing = tracing
         self.ruleVersions = ruleVersions.sorted { ($0.version.pack, $0.version.version) < ($1.version.pack, $1.version.version) }
+        self.evaluatedKinds = Set(ruleVersions.map(\.version.credential))
     }
 
     /// The versions in effect on `asOf`, one per pack (the highest version number if several).
@@ -50,20 +54,80 @@ public struct Evaluator: Sendable {
     func evaluate(_ provider: ProviderFacts, asOf: CalendarDate, versions: [LoadedRuleVersion]) -> [CredentialEvaluation] {
         var work: [(LoadedRuleVersion, FactRow)] = []
         var lists = Set<String>()
+        var covered = Set<ObjectIdentifier>()
         for loaded in versions {
             let credentials = provider.rows(loaded.version.credential.table).filter { Self.applies(loaded.version.appliesTo, to: $0) }
             guard !credentials.isEmpty else { continue }
             work += credentials.map { (loaded, $0) }
+            for credential in credentials { covered.insert(ObjectIdentifier(credential)) }
             // Only the versions that apply to this provider decide which lists to prepare.
             lists.formUnion(loaded.expressionTables)
         }
-        guard !work.isEmpty else { return [] }
-        let context = ProviderContext(provider, lists: lists)
-        return work.map { loaded, credential in
-            var evaluator = CredentialEvaluator(loaded: loaded, context: context, credential: credential, asOf: asOf)
-            evaluator.tracing = tracing
-            return evaluator.run(recordingLog: recordsLog)
+        var results: [CredentialEvaluation] = []
+        if !work.isEmpty {
+            let context = ProviderContext(provider, lists: lists)
+            results = work.map { loaded, credential in
+                var evaluator = CredentialEvaluator(loaded: loaded, context: context, credential: credential, asOf: asOf)
+                evaluator.tracing = tracing
+                return evaluator.run(recordingLog: recordsLog)
+            }
         }
+        // No credential vanishes: one no rule version covers, or whose row was rejected, is
+        // still reported, as `unknown` with the gap that says why.
+        for table in evaluatedTables {
+            for row in provider.rows(table.name) where !covered.contains(ObjectIdentifier(row)) {
+                results.append(Self.uncovered(row, kind: table.credentialKind ?? .license, provider: provider.providerID, asOf: asOf))
+            }
+        }
+        for rejected in provider.rejected {
+            guard let table = rejected.table, let kind = table.credentialKind, evaluatedTables.contains(where: { $0 === table }) else { continue }
+            results += Self.undecidable(rejected, kind: kind, provider: provider.providerID, asOf: asOf, versions: versions)
+        }
+        return results
+    }
+
+    /// The credential tables some loaded rule version evaluates (a kind no pack evaluates, like
+    /// board certifications today, is evidence for requirements, not a credential with a window).
+    private var evaluatedTables: [FactTable] {
+        FactSchema.tables.filter { table in table.credentialKind.map { evaluatedKinds.contains($0) } ?? false }
+    }
+
+    /// A credential no rule version in effect applies to: `unknown`, with a `no_rule_pack` gap.
+    static func uncovered(_ row: FactRow, kind: CredentialKind, provider: String, asOf: CalendarDate) -> CredentialEvaluation {
+        let state = row.string(FactColumns.state)
+        let type = row.string(FactColumns.licenseType)
+        let what = [state, type].compactMap { $0 }.joined(separator: " ")
+        let end = row.date(FactColumns.expirationDate)
+        let gap = Gap(type: .noRulePack, code: nil,
+                      description: "No rule pack in effect on \(asOf) covers \(kind.noun) \(row.id)\(what.isEmpty ? "" : " (\(what))"): its compliance cannot be decided",
+                      severity: .medium, requirementID: nil, citation: nil, dueDate: nil)
+        return CredentialEvaluation(unevaluated: kind, id: row.id, provider: provider, asOf: asOf, expiration: end, gap: gap, version: nil)
+    }
+
+    /// A credential whose row was rejected: `unknown` with a `missing_data` gap naming the
+    /// table, row and column, once per rule version in effect that its written state and
+    /// license type would select (or once without a rule version when none would).
+    static func undecidable(
+        _ rejected: RejectedRow, kind: CredentialKind, provider: String, asOf: CalendarDate, versions: [LoadedRuleVersion]
+    ) -> [CredentialEvaluation] {
+        let state = rejected.string(FactColumns.state)
+        let type = rejected.string(FactColumns.licenseType)
+        let matching = versions.filter { loaded in
+            let version = loaded.version
+            guard version.credential == kind else { return false }
+            if let required = version.appliesTo.state, state != required { return false }
+            if let types = version.appliesTo.licenseTypes, let type, !types.contains(type) { return false }
+            return true
+        }
+        let id = rejected.error.rowID ?? "?"
+        let end = rejected.string(FactColumns.expirationDate).flatMap(CalendarDate.init(iso:))
+        let gap = Gap(type: .missingData, code: nil,
+                      description: "Cannot decide \(kind.noun) \(id): its row was rejected (\(rejected.error.summary))",
+                      severity: .medium, requirementID: nil, citation: nil, dueDate: nil)
+        if matching.isEmpty {
+            return [CredentialEvaluation(unevaluated: kind, id: id, provider: provider, asOf: asOf, expiration: end, gap: gap, version: nil)]
+        }
+        return matching.map { CredentialEvaluation(unevaluated: kind, id: id, provider: provider, asOf: asOf, expiration: end, gap: gap, version: $0) }
     }
 
     /// Evaluates one rule version for one provider (used by pack tests, replay and impact).
@@ -92,6 +156,11 @@ struct ProviderContext {
     let attributes: [String: JSONValue]
     /// CME events with their columns parsed once (every hours requirement scans them).
     let events: [CMEEvent]
+    /// The provider's rejected rows by table: a requirement that reads a table with a rejected
+    /// row cannot be decided.
+    let rejected: [String: [FactError]]
+    /// Attribute keys whose `provider_attributes` row was rejected: missing, never defaulted.
+    let rejectedAttributes: Set<String>
 
     struct CMEEvent {
         let id: String
@@ -116,6 +185,14 @@ struct ProviderContext {
         }
         self.lists = lists
         self.attributes = facts.attributes
+        var rejected: [String: [FactError]] = [:]
+        var rejectedAttributes = Set<String>()
+        for row in facts.rejected {
+            rejected[row.table?.name ?? "", default: []].append(row.error)
+            if row.table === FactSchema.providerAttributes, let key = row.string(FactColumns.key) { rejectedAttributes.insert(key) }
+        }
+        self.rejected = rejected
+        self.rejectedAttributes = rejectedAttributes
     }
 
     static func celRow(_ row: FactRow) -> CELValue {

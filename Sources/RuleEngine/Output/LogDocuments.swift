@@ -175,7 +175,7 @@ extension CredentialEvaluation {
         w.key("next_renewal_date"); w.date(nextRenewalDate)
         w.key("provider_id"); w.string(providerID)
         w.key("renewal_number"); w.int(renewalNumber)
-        w.key("rule_version_id"); w.string(ruleVersionID)
+        w.key("rule_version_id"); w.string(ruleVersionID.isEmpty ? nil : ruleVersionID)
         w.endObject()
         return w.bytes
     }
@@ -193,7 +193,7 @@ extension CredentialEvaluation {
             w.key("gap_type"); w.string(g.type.rawValue)
             w.key("provider_id"); w.string(providerID)
             w.key("requirement_id"); w.string(g.requirementID)
-            w.key("rule_version_id"); w.string(ruleVersionID)
+            w.key("rule_version_id"); w.string(ruleVersionID.isEmpty ? nil : ruleVersionID)
             w.key("severity"); w.string(g.severity.rawValue)
             w.endObject()
             return w.bytes

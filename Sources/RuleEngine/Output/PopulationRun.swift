@@ -54,6 +54,8 @@ public struct EvaluationBatch: Sendable {
     public var evaluations: [CredentialEvaluation] = []
     /// Providers evaluated.
     public var providerCount = 0
+    /// Credentials no rule version covers (windows with a `no_rule_pack` gap).
+    public var noRulePackCount = 0
 
     /// Creates an empty batch.
     public init() {}
@@ -74,6 +76,7 @@ public struct EvaluationBatch: Sendable {
         errors += other.errors
         evaluations += other.evaluations
         providerCount += other.providerCount
+        noRulePackCount += other.noRulePackCount
     }
 }
 
@@ -104,7 +107,8 @@ extension Evaluator {
                 batch.windowLines.append(evaluation.windowLine)
                 for gap in evaluation.gapLines { batch.gapLines.append(gap) }
                 batch.statusCounts[evaluation.status.rawValue, default: 0] += 1
-                batch.logLines.append(evaluation.logLine)
+                if evaluation.noRulePackCovers { batch.noRulePackCount += 1 }
+                if !evaluation.logLine.isEmpty { batch.logLines.append(evaluation.logLine) }
                 if keepEvaluations { batch.evaluations.append(evaluation) }
             }
         }
