@@ -63,6 +63,9 @@ public struct CELIssue: Error, Sendable, Hashable, CustomStringConvertible {
     public var offset: Int
     /// UTF-8 length of the offending text (0 for a point).
     public var length: Int
+    /// For an undeclared reference: the name as written, the whole dotted chain
+    /// (`params.totl_hours`, `credential.stat`), starting at ``offset``.
+    public var reference: String?
 
     /// Creates an issue.
     public init(stage: Stage, message: String, help: String? = nil, offset: Int, length: Int) {
@@ -111,6 +114,9 @@ public struct CompiledExpression: Sendable {
     public let resultType: CELType
     /// The environment it was compiled against.
     public let environment: CELEnvironment
+    /// The declared variables the checker resolved in it, sorted: what the expression reads
+    /// (a name inside a string literal is not one).
+    public let variables: [String]
     private let root: Eval
     private let slotCount: Int
 
@@ -130,7 +136,17 @@ public struct CompiledExpression: Sendable {
             return .failure(CELIssues(sorted))
         }
         return .success(CompiledExpression(text: text, resultType: check ? compiled.type : .dyn, environment: env,
-                                           root: compiled.eval, slotCount: compiler.slotCount))
+                                           variables: compiler.readVariables.sorted(), root: compiled.eval, slotCount: compiler.slotCount))
+    }
+
+    /// The declared variables `text` reads and the dotted names it reads that are not declared,
+    /// as the checker resolves them, whether or not the expression checks; nil when it does
+    /// not parse. (For usage warnings over expressions that have other errors.)
+    public static func references(in text: String, environment env: CELEnvironment) -> (variables: [String], undeclared: [String])? {
+        guard let ast = try? Parser.parse(text) else { return nil }
+        var compiler = Compiler(env: env, check: true)
+        _ = compiler.compile(ast, [:])
+        return (compiler.readVariables.sorted(), compiler.issues.compactMap(\.reference).sorted())
     }
 
     /// Evaluates with the given variable values. Never traps: every failure, including

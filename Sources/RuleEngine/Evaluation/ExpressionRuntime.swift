@@ -106,8 +106,11 @@ public final class LoadedRuleVersion: Sendable {
             }
         }
         self.compiled = compiled
-        self.tablesRead = LogDocuments.tablesRead(by: version)
-        self.expressionTables = LogDocuments.expressionTables(of: version)
+        // The lists the checker resolved in some expression: a table's name inside a string
+        // literal is not a read.
+        let expressionTables = Set(compiled.values.flatMap(\.variables)).intersection(ExpressionVariables.factLists)
+        self.expressionTables = expressionTables
+        self.tablesRead = LogDocuments.tablesRead(by: version, expressionTables: expressionTables)
         self.exemptionsByRequirement = version.requirements.map { requirement in
             version.exemptions.indices
                 .filter { version.exemptions[$0].covers(requirement.id) }

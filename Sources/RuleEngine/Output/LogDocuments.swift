@@ -8,10 +8,10 @@ public import RuleIR
 /// by id. Outputs hold everything decided. Both are hashed over their canonical bytes.
 public enum LogDocuments {
     /// The tables a rule version reads: its credential table, the tables its requirement kinds
-    /// need, and the fact lists its expressions name.
-    public static func tablesRead(by version: RuleVersion) -> [String] {
+    /// need, the fact lists its expressions read (`expressionTables`, as the checker resolved
+    /// them) and `provider_attributes` when it declares attributes.
+    static func tablesRead(by version: RuleVersion, expressionTables: Set<String>) -> [String] {
         var tables: Set<String> = [version.credential.table]
-        var sources: [String] = version.exemptions.map(\.when.source)
         for requirement in version.requirements {
             switch requirement.kind {
             case .cmeHours, .oneTimeTraining: tables.insert(FactSchema.cmeEvents.name)
@@ -19,22 +19,10 @@ public enum LogDocuments {
             case .certificationCurrent: tables.insert(FactSchema.boardCertifications.name)
             case .credentialCurrent, .custom: break
             }
-            sources += [requirement.when?.source, requirement.check?.source].compactMap { $0 }
-            if case .expression(let e)? = requirement.hours { sources.append(e.source) }
         }
-        tables.formUnion(expressionTables(of: version))
+        tables.formUnion(expressionTables)
         if !version.attributes.isEmpty { tables.insert(FactSchema.providerAttributes.name) }
         return tables.sorted()
-    }
-
-    /// The fact lists a rule version's expressions name (only those are bound as CEL lists).
-    static func expressionTables(of version: RuleVersion) -> Set<String> {
-        var sources: [String] = version.exemptions.map(\.when.source)
-        for requirement in version.requirements {
-            sources += [requirement.when?.source, requirement.check?.source].compactMap { $0 }
-            if case .expression(let e)? = requirement.hours { sources.append(e.source) }
-        }
-        return Set(ExpressionVariables.factLists.filter { table in sources.contains { $0.contains(table) } })
     }
 
     /// The canonical bytes of `inputs_json`: exactly the rows the decisions depended on, so a
