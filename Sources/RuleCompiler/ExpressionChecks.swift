@@ -87,7 +87,9 @@ struct ExpressionChecker {
         let id: String
         switch issue.stage {
         case .parse: id = "expr.syntax"
-        case .check: id = issue.message.hasPrefix("undeclared reference") ? "expr.undeclaredReference" : "expr.typeError"
+        case .check:
+            id = issue.message.hasPrefix("undeclared reference") ? "expr.undeclaredReference"
+                : issue.message.hasPrefix("no column") ? "expr.unknownColumn" : "expr.typeError"
         case .eval: id = "expr.evaluation"
         }
         return Diagnostic(id: id, message: issue.message, span: span, help: issue.help)

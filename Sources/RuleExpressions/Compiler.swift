@@ -68,6 +68,8 @@ struct Compiler {
     /// For a dotted chain whose root is undeclared (`params.totl_hours`), the whole chain by
     /// the root identifier's offset, so the issue can name what was written.
     var undeclaredChains: [Int: String] = [:]
+    /// The row columns selected, as `table.column`.
+    var readColumns: Set<String> = []
 
     init(env: CELEnvironment, check: Bool) {
         self.env = env
@@ -204,6 +206,20 @@ struct Compiler {
             }
             var resultType: CELType = .dyn
             switch targetType {
+            case .row(let table):
+                if let columns = env.rowTypes[table] {
+                    if let type = columns[field] {
+                        readColumns.insert(table + "." + field)
+                        resultType = test ? .bool : type
+                    } else {
+                        report(e, "no column '\(field)' in \(table) rows",
+                               help: Suggestions.didYouMean(field, in: columns.keys.sorted())
+                                   ?? "columns: " + columns.keys.sorted().joined(separator: ", "))
+                        resultType = .error
+                    }
+                } else {
+                    resultType = test ? .bool : .dyn
+                }
             case .map(let k, let v):
                 if k != .string, !k.isDynOrError { report(e, "field selection needs string keys; this map has \(k) keys") }
                 resultType = test ? .bool : v
@@ -562,6 +578,10 @@ struct Compiler {
             isMapRange = true
             firstType = k
             secondType = v
+        case .row:
+            isMapRange = true
+            firstType = .string
+            secondType = .dyn
         case .dyn, .error, .typeParam: break
         default:
             report(c.range, "\(c.kind.rawValue)() needs a list or map, not '\(range.type)'")

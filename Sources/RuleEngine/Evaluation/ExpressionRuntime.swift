@@ -88,7 +88,7 @@ public final class LoadedRuleVersion: Sendable {
             }
             variables.append((declaration.name, type))
         }
-        let environment = CELEnvironment(variables: variables)
+        let environment = CELEnvironment(variables: variables, rowTypes: Self.rowTypes)
         var compiled: [String: CompiledExpression] = [:]
         var expressions: [Expression] = []
         for requirement in version.requirements {
@@ -129,6 +129,9 @@ public final class LoadedRuleVersion: Sendable {
             return .unbound
         }
     }
+
+    /// The fact lists' row types, as the compiler checks them.
+    static let rowTypes = CELEnvironment.rowTypes(parsing: ExpressionVariables.rowTypes)
 
     /// Evaluates an expression of this rule version with the given variable values.
     func evaluate(_ expression: Expression, _ activation: CELActivation) -> Result<CELValue, EvaluationFailure> {
