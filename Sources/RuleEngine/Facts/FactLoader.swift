@@ -74,15 +74,19 @@ public enum FactLoader {
     ///   - defaultProviderID: given to rows without `provider_id` (pack tests); nil makes it an error.
     ///   - canonicalRows: per table, each row's source bytes when already canonical
     ///     (``JSONParser/parseCapturingCanonicalRows(_:)``), reused by the execution log.
+    ///   - rowLines: per table, each row's line in the file, when known (a part of a larger document).
+    ///   - declaredProviders: for a part of a larger document, the ids its `providers` table
+    ///     declares (nil when it has none).
     public static func load(
-        _ document: JSONValue, line: Int? = nil, defaultProviderID: String? = nil, canonicalRows: [String: [[UInt8]?]] = [:]
+        _ document: JSONValue, line: Int? = nil, defaultProviderID: String? = nil, canonicalRows: [String: [[UInt8]?]] = [:],
+        rowLines: [String: [Int]] = [:], declaredProviders documentProviders: Set<String>? = nil
     ) -> (providers: [ProviderFacts], errors: [FactError]) {
         var errors: [FactError] = []
         guard let tables = document.objectMembers else {
             return ([], [FactError(table: nil, rowID: nil, column: nil, providerID: nil, line: line,
                                    message: "facts must be a JSON object of table name to rows")])
         }
-        var declaredProviders: Set<String>? = nil
+        var declaredProviders: Set<String>? = documentProviders
         var lastDeclared: String?  // rows come provider by provider: one lookup per run of them
         var accepted: [(table: String, rows: [FactRow], inIDOrder: Bool)] = []
         var rejected: [RejectedRow] = []
@@ -105,12 +109,14 @@ public enum FactLoader {
             var tableRows: [FactRow] = []
             tableRows.reserveCapacity(rows.count)
             let sourceRows = canonicalRows[tableName]
-            func reject(_ error: FactError) {
+            let lines = rowLines[tableName]
+            func reject(_ error: FactError, row: [(String, JSONValue)]?) {
                 errors.append(error)
-                if error.providerID != nil { rejected.append(RejectedRow(error: error, table: schema, row: nil)) }
+                if error.providerID != nil { rejected.append(RejectedRow(error: error, table: schema, row: row)) }
             }
             for (index, rowValue) in rows.enumerated() {
                 let source = sourceRows.flatMap { index < $0.count ? $0[index] : nil }
+                let line = lines.flatMap { index < $0.count ? $0[index] : nil } ?? line
                 switch validate(rowValue, index: index, schema: schema, line: line, defaultProviderID: defaultProviderID,
                                 sourceCanonical: source, scratch: &scratch) {
                 case .failure(let failure):
@@ -122,7 +128,8 @@ public enum FactLoader {
                         reject(FactError(table: tableName, rowID: row.id, column: isProvider ? FactColumns.id : schema.idColumn ?? FactColumns.key,
                                          providerID: row.providerID, line: line,
                                          message: isProvider ? "duplicate provider id"
-                                             : schema.idColumn == nil ? "duplicate attribute for this provider" : "duplicate row id"))
+                                             : schema.idColumn == nil ? "duplicate attribute for this provider" : "duplicate row id"),
+                               row: row.columns.objectMembers)
                         continue
                     }
                     if schema === FactSchema.providers {

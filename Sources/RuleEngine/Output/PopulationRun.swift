@@ -99,7 +99,16 @@ extension Evaluator {
         document: JSONValue, line: Int?, asOf: CalendarDate, keepEvaluations: Bool, canonicalRows: [String: [[UInt8]?]],
         versions: [LoadedRuleVersion], into batch: inout EvaluationBatch
     ) {
-        let (providers, errors) = FactLoader.load(document, line: line, canonicalRows: canonicalRows)
+        add(FactLoader.load(document, line: line, canonicalRows: canonicalRows), asOf: asOf, versions: versions,
+            keepEvaluations: keepEvaluations, into: &batch)
+    }
+
+    /// Evaluates validated providers into `batch`.
+    private func add(
+        _ loaded: (providers: [ProviderFacts], errors: [FactError]), asOf: CalendarDate, versions: [LoadedRuleVersion], keepEvaluations: Bool,
+        into batch: inout EvaluationBatch
+    ) {
+        let (providers, errors) = loaded
         batch.errors += errors
         batch.providerCount += providers.count
         for provider in providers {
@@ -112,6 +121,17 @@ extension Evaluator {
                 if keepEvaluations { batch.evaluations.append(evaluation) }
             }
         }
+    }
+
+    /// Evaluates the providers `groups` of a facts document (a document is evaluated a batch of
+    /// providers at a time, like JSON Lines). The first batch carries the document's own errors.
+    public func evaluate(
+        document: FactsDocument, groups: Range<Int>, asOf: CalendarDate, keepEvaluations: Bool
+    ) -> EvaluationBatch {
+        var batch = EvaluationBatch()
+        if groups.lowerBound == 0 { batch.errors = document.documentErrors }
+        add(document.load(groups: groups), asOf: asOf, versions: versionsInEffect(on: asOf), keepEvaluations: keepEvaluations, into: &batch)
+        return batch
     }
 
     /// Parses and evaluates JSON Lines, one provider object per line (raw UTF-8, as read). A
