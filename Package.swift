@@ -55,5 +55,7 @@ let package = Package(
             "RuleBase", "RuleExpressions", "RuleIR", "RuleEngine", "RuleCompiler", "RuleSyntax", "RuleYAML", "RuleTestSupport",
         ]),
         .testTarget(name: "CommandLineTests", dependencies: ["credrules"]),
+        // The bundled packs' compiled bytes and hashes, pinned; the stored-version loader.
+        .testTarget(name: "ReferenceTests", dependencies: ["RuleBase", "RuleIR", "RuleCompiler"], exclude: ["Expected"]),
     ]
 )
