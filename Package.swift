@@ -45,7 +45,7 @@ let package = Package(
             "RuleBase", "RuleExpressions", "RuleIR", "RuleEngine",
         ], path: "Tools/bench/Sources"),
 
-        .testTarget(name: "RuleBaseTests", dependencies: ["RuleBase"]),
+        .testTarget(name: "RuleBaseTests", dependencies: ["RuleBase", "RuleTestSupport"]),
         .testTarget(name: "RuleYAMLTests", dependencies: ["RuleBase", "RuleYAML", "RuleTestSupport"], exclude: ["Corpus"]),
         .testTarget(name: "RuleExpressionsTests", dependencies: ["RuleBase", "RuleExpressions", "RuleTestSupport"], exclude: ["Conformance"]),
         .testTarget(name: "RuleCompilerTests", dependencies: [
