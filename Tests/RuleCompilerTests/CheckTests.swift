@@ -36,6 +36,32 @@ import Testing
         #expect(inner.map(\.id).sorted() == ["pack.unknownCategory", "pack.unknownKey"], "\(inner)")
     }
 
+    @Test func missingCitationsAreReportedOnce() throws {
+        let text = try Support.validVariant("""
+            citations:
+              cme: "22 Tex. Admin. Code §166.2"
+              opioid:
+                text: "Tex. Occ. Code §156.055"
+                confidence: V
+              license: 22 Tex. Admin. Code §166.1
+
+            """, "")
+        let (_, diagnostics) = Support.compile(text)
+        #expect(diagnostics.map(\.id) == ["pack.missingKey"], "\(diagnostics)")
+    }
+
+    @Test func parametersOfTheWrongShapeAreReportedOnce() throws {
+        let text = try Support.validVariant("""
+            parameters:
+              total_hours:
+                type: int
+                values: {2019-09-01: 48}
+
+            """, "parameters: [total_hours]\n")
+        let (_, diagnostics) = Support.compile(text)
+        #expect(diagnostics.map(\.id) == ["pack.wrongType"], "\(diagnostics)")
+    }
+
     @Test func misspelledKeyBesideTheRealOneIsNotRecovered() throws {
         let (_, diagnostics) = Support.compile(try Support.validVariant("    categories: [ethics]\n", "    categories: [ethics]\n    categorie: [general]\n"))
         #expect(diagnostics.map(\.id) == ["pack.unknownKey"], "\(diagnostics)")
