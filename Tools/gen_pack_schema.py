@@ -281,7 +281,7 @@ schema = {
         "exemption": d("An exemption.", type="object", additionalProperties=False, required=["id", "when", "exempts", "cite"], properties={
             "id": d("Unique exemption id.", type="string", pattern="^[a-z0-9]+(-[a-z0-9]+)*$"),
             "when": dict(BOOL_EXPR, description="Condition (boolean CEL) under which the exemption applies."),
-            "exempts": d("Requirement ids exempted, or `all`.", oneOf=[{"const": "all", "description": "Every requirement (minus `except`)."},
+            "exempts": d("Requirement ids exempted, or `all`.", oneOf=[{"const": "all", "description": "Every requirement except `credential_current` ones and those in `except`."},
                          {"type": "array", "minItems": 1, "uniqueItems": True, "items": REQ_ID, "description": "The exempted requirement ids."}]),
             "except": d("With exempts: all, the requirement ids that stay due.", type="array", uniqueItems=True, items=REQ_ID),
             "cite": d("Citation id (required).", type="string"),
