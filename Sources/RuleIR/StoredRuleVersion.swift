@@ -1,4 +1,4 @@
-public import RuleBase
+import RuleBase
 
 /// Why a stored rule version was refused.
 public struct StoredRuleVersionError: Error, Sendable, Hashable, CustomStringConvertible {
