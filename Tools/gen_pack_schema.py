@@ -51,7 +51,7 @@ STATES = ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI"
 STATUSES = ["compliant", "in_progress", "at_risk", "non_compliant", "unknown"]
 GAP_TYPES = ["credential_expired", "credential_expiring", "credential_inactive", "cme_hours_short",
              "cme_category_short", "training_missing", "registration_missing", "registration_expired",
-             "certification_expired", "missing_data", "custom"]
+             "certification_expired", "missing_data", "no_rule_pack", "custom"]
 KINDS = {
     "credential_current": "The evaluated credential is active and unexpired on the as-of date (gaps credential_expired, credential_inactive, credential_expiring).",
     "cme_hours": "CME hours earned in the window reach `hours` (gap cme_hours_short, or cme_category_short with `categories`).",

@@ -204,13 +204,17 @@ struct PackChecker {
         let allExpressionTexts = expressionTexts + (syntax.requirements + syntax.exemptions).flatMap { m in
             ["when", "hours", "check"].compactMap { m[$0]?.value.scalar?.value }
         }
-        let usedParams = Set(allExpressionTexts.flatMap { ReferenceScanner.names(selectedFrom: "params", in: $0) })
-        for entry in syntax.parameters where !usedParams.contains(entry.key.value) {
+        let references = allExpressionTexts.map { CompiledExpression.references(in: $0, environment: checker.environment) }
+        let usedParams = Set(references.flatMap { ExpressionChecker.names(selectedFrom: "params", in: $0?.variables ?? []) })
+        // An expression that does not parse reads unknown names: no parameter is called unused then.
+        for entry in syntax.parameters where !usedParams.contains(entry.key.value) && !references.contains(where: { $0 == nil }) {
             typer.report(Diagnostic(
                 id: "pack.unusedParameter", severity: .warning, message: "parameter `\(entry.key.value)` is never used",
                 span: entry.key.span, help: "read it as `params.\(entry.key.value)` or remove it"))
         }
-        let usedAttributes = Set(expressionTexts.flatMap { ReferenceScanner.names(selectedFrom: "provider", in: $0) })
+        let usedAttributes = Set(expressionTexts.flatMap {
+            ExpressionChecker.names(selectedFrom: "provider", in: CompiledExpression.references(in: $0, environment: checker.environment)?.variables ?? [])
+        })
         let attributes = ProviderAttributes.table.filter { usedAttributes.contains($0.key) }.sorted { $0.key < $1.key }
 
         let errorsAfter = typer.sink.diagnostics.filter { $0.severity == .error }.count + typer.sink.dropped
