@@ -90,6 +90,12 @@ extension RuleVersion {
             tests: try r.array("tests").map { x throws(RuleVersionDecodingError) in try PackTest(x) },
             notes: try r.optionalString("notes")
         )
+        // A key this build does not know would be dropped in silence, and the rule evaluated
+        // would not be the one written (a field added by a newer credrules, a typo in a
+        // hand-edited file). Null members are allowed here: they mean "absent".
+        if let (path, _) = StoredRuleVersion.firstUnknownKey(stored: json, known: self.json, path: "", ignoringNulls: true) {
+            throw RuleVersionDecodingError(path: path, message: "unknown key: \(Self.formatTag) has no such field")
+        }
     }
 
     /// Parses rule-version JSON text.

@@ -1,4 +1,4 @@
-public import RuleBase
+import RuleBase
 
 /// Why a stored rule version was refused.
 public struct StoredRuleVersionError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -63,15 +63,15 @@ public struct StoredRuleVersion: Sendable {
         do {
             version = try RuleVersion(json: stored)
         } catch {
+            if error.message.hasPrefix("unknown key") {
+                throw Self.unknownKey(error.path)
+            }
             throw StoredRuleVersionError(kind: .notARuleVersion, path: error.path.isEmpty ? nil : error.path, message: error.message)
         }
         let reencoded = version.json
         if let (path, value) = Self.firstUnknownKey(stored: stored, known: reencoded, path: "") {
-            throw StoredRuleVersionError(
-                kind: .unknownKey, path: path,
-                message: value.isNull
-                    ? "`\(path)` is null; the canonical form omits an absent value"
-                    : "unknown key `\(path)`: \(RuleVersion.formatTag) has no such field (written by another version of credrules?)")
+            guard value.isNull else { throw Self.unknownKey(path) }
+            throw StoredRuleVersionError(kind: .unknownKey, path: path, message: "`\(path)` is null; the canonical form omits an absent value")
         }
         let canonical = Array(version.canonicalJSON.utf8)
         guard canonical == bytes else {
@@ -86,6 +86,12 @@ public struct StoredRuleVersion: Sendable {
         self.hash = actual
     }
 
+    static func unknownKey(_ path: String) -> StoredRuleVersionError {
+        StoredRuleVersionError(
+            kind: .unknownKey, path: path,
+            message: "unknown key `\(path)`: \(RuleVersion.formatTag) has no such field (written by another version of credrules?)")
+    }
+
     /// Reads a compiled rule-version file as `credrules compile` writes it: the canonical bytes
     /// followed by one newline, which is not part of the hashed bytes.
     public init(fileBytes: [UInt8], recordedHash: String) throws(StoredRuleVersionError) {
@@ -95,17 +101,20 @@ public struct StoredRuleVersion: Sendable {
     }
 
     /// The first key (depth first, in stored order) present in `stored` but not in `known`.
-    static func firstUnknownKey(stored: JSONValue, known: JSONValue, path: String) -> (String, JSONValue)? {
+    static func firstUnknownKey(stored: JSONValue, known: JSONValue, path: String, ignoringNulls: Bool = false) -> (String, JSONValue)? {
         switch (stored, known) {
         case let (.object(members), .object(knownMembers)):
             for (key, value) in members {
                 let child = path.isEmpty ? key : "\(path).\(key)"
-                guard let match = knownMembers.first(where: { $0.0 == key })?.1 else { return (child, value) }
-                if let found = firstUnknownKey(stored: value, known: match, path: child) { return found }
+                guard let match = knownMembers.first(where: { $0.0 == key })?.1 else {
+                    if ignoringNulls, value.isNull { continue }
+                    return (child, value)
+                }
+                if let found = firstUnknownKey(stored: value, known: match, path: child, ignoringNulls: ignoringNulls) { return found }
             }
         case let (.array(items), .array(knownItems)):
             for (index, (item, knownItem)) in zip(items, knownItems).enumerated() {
-                if let found = firstUnknownKey(stored: item, known: knownItem, path: "\(path)[\(index)]") { return found }
+                if let found = firstUnknownKey(stored: item, known: knownItem, path: "\(path)[\(index)]", ignoringNulls: ignoringNulls) { return found }
             }
         default:
             break

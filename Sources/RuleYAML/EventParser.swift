@@ -296,7 +296,7 @@ struct EventParser {
             let context = parser.context.map { String(cString: $0) }
             let contextAt = context == nil ? nil : point(parser.context_mark)
             if let context, let contextAt {
-                notes.append(Diagnostic.Note("\(context) that started here", span: contextAt))
+                notes.append(Diagnostic.Note(SyntaxHints.describe(context: context), span: contextAt))
             }
             var help: String?
             if let offset = file.utf8Offset(of: at.start), offset < bytes.count, bytes[offset] == 0x09 {

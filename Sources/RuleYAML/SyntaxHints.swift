@@ -87,6 +87,19 @@ enum SyntaxHints {
         return nil
     }
 
+    /// libyaml's context ("while parsing a block collection") as a note in a pack author's words.
+    static func describe(context: String) -> String {
+        switch context {
+        case "while parsing a block collection": "the list this line belongs to starts here"
+        case "while parsing a block mapping": "the mapping this line belongs to starts here"
+        case "while parsing a flow sequence": "the inline list (`[`) starts here"
+        case "while parsing a flow mapping": "the inline mapping (`{`) starts here"
+        case "while scanning a quoted scalar": "the quoted value starts here"
+        case "while scanning a simple key": "the key starts here"
+        default: "\(context) that started here"
+        }
+    }
+
     /// The indentation columns of the key lines from `first` up to (not including) `last`, sorted.
     static func keyColumns(from first: Int, before last: Int, in file: SourceFile) -> [Int] {
         var columns = Set<Int>()

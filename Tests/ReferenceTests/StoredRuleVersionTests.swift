@@ -85,3 +85,23 @@ import Testing
         #expect(Self.kind(missing) == .notARuleVersion)
     }
 }
+
+/// Plain decoding (compiled files given to `eval --packs`, `diff`) refuses unknown keys too.
+@Suite struct RuleVersionDecodingTests {
+    @Test func unknownKeysAreRefused() throws {
+        let (bytes, _) = try StoredRuleVersionTests.published()
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(throws: Never.self) { try RuleVersion(jsonText: text) }
+        let extra = text.replacingOccurrences(of: "\"kind\":", with: "\"waiver\":true,\"kind\":")
+        do {
+            _ = try RuleVersion(jsonText: extra)
+            Issue.record("accepted an unknown key")
+        } catch {
+            #expect(error.path.hasSuffix(".waiver"), "\(error)")
+            #expect(error.message.contains("unknown key"))
+        }
+        // A null member means "absent" to the plain decoder (the stored-version loader is stricter).
+        let withNull = text.replacingOccurrences(of: "\"kind\":", with: "\"waiver\":null,\"kind\":")
+        #expect(throws: Never.self) { try RuleVersion(jsonText: withNull) }
+    }
+}

@@ -1,5 +1,5 @@
 import RuleBase
-public import RuleIR
+import RuleIR
 
 /// The execution log's `inputs_json` and `outputs_json` documents.
 ///
