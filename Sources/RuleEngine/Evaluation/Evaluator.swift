@@ -1,6 +1,6 @@
 public import RuleBase
 import RuleExpressions
-public import RuleIR
+import RuleIR
 
 /// Evaluates rule versions over one provider's facts as of a date.
 ///

@@ -1,5 +1,5 @@
 public import RuleBase
-public import RuleIR
+import RuleIR
 
 /// The execution log's `inputs_json` and `outputs_json` documents.
 ///
