@@ -35,6 +35,17 @@ struct ExpressionChecker {
                     help: expected == [.bool] ? "compare the value, e.g. `x == 1` or `x > 0`" : nil))
                 return nil
             }
+            // Evaluated once with no facts at all: a failure that is not a missing fact
+            // (`1 / 0`, `date('2025-13-01')`, an over-long `matches` pattern) fails for every
+            // provider, so it is reported here rather than as `missing_data` on each of them.
+            if case .failure(let issue) = compiled.evaluate(CELActivation(slots: [])),
+                !issue.message.hasPrefix("no value bound for variable")
+            {
+                var d = diagnostic(for: issue, in: scalar)
+                d.help = d.help ?? "this fails whatever the facts are; fix the constant part of the expression"
+                typer.report(d)
+                return nil
+            }
             let resultType = type == .dyn ? (expected.first ?? .dyn) : type
             // What the expression reads is what the checker resolved, not what its text mentions.
             return Expression(

@@ -401,6 +401,15 @@ struct Compiler {
                 eval = special
                 specialized = true
             }
+            // A constant `matches` pattern that is invalid or over the limits fails for every
+            // input: report it at check time, at the pattern.
+            if function == "matches", case .string(let pattern)? = operands[1].constant {
+                do {
+                    _ = try CELRegex.compile(pattern)
+                } catch {
+                    report(args.last ?? e, error.message, help: "see `matches` in Grammar/reference/expressions.md for the supported syntax and limits")
+                }
+            }
         case .nary(let impl):
             eval = { f throws(EvalFailure) in
                 var values: [CELValue] = []

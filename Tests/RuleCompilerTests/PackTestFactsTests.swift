@@ -13,7 +13,7 @@ import Testing
 
     static let cases: [Case] = [
         Case(old: "category: general", new: "category: generl", id: "pack.invalidFact", line: 51, column: 39,
-             message: "cme_events.category: `generl` is not a CME category: expected one of the 24 codes of Grammar/categories.md; did you mean `general`?"),
+             message: "cme_events.category: `generl` is not a CME category: expected one of the \(Vocabulary.cmeCategories.count) codes of Grammar/categories.md; did you mean `general`?"),
         Case(old: "status: active", new: "status: Active", id: "pack.invalidFact", line: 50, column: 64,
              message: "licenses.status: `Active` is not a license status: expected one of `active`, `inactive`, `expired`, `suspended`, `revoked`; did you mean `active`?"),
         Case(old: "state: TX, license_type: MD, status: active", new: "state: Virginia, license_type: MD, status: active",

@@ -340,6 +340,9 @@ public struct JSONParser {
             // Keys as UTF-8, for exact (not canonically equivalent) duplicate detection; built
             // only for large objects whose keys arrive out of order.
             var seen: Set<[UInt8]>?
+            // Whether every key so far was greater than the one before: only then can a key
+            // greater than the last be new without a search.
+            var ordered = true
             skipSpace()
             if index < end, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
             while true {
@@ -347,9 +350,11 @@ public struct JSONParser {
                 guard index < end, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key in object") }
                 let keyStart = index
                 let key = try string()
-                // Keys in increasing order cannot repeat; only out-of-order keys need a search
-                // (and make the object non-canonical).
-                if let last = members.last?.0, !utf8Precedes(last, key) {
+                // Keys in increasing order cannot repeat; once one key is out of order (which
+                // makes the object non-canonical), every later key needs a search: in
+                // `{"id", "state", "provider_id", "state"}` the second `state` follows a smaller key.
+                if let last = members.last?.0, !ordered || !utf8Precedes(last, key) {
+                    ordered = false
                     canonical = false
                     let duplicate: Bool
                     if members.count < 32 {

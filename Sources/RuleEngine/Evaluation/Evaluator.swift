@@ -30,7 +30,12 @@ public struct Evaluator: Sendable {
         self.tracing = tracing
         self.ruleVersions = ruleVersions.sorted { ($0.version.pack, $0.version.version) < ($1.version.pack, $1.version.version) }
         self.evaluatedKinds = Set(ruleVersions.map(\.version.credential))
+        self.index = VersionIndex(self.ruleVersions)
     }
+
+    /// The packs by the credential table and state they apply to, built once: a provider's
+    /// credentials find their packs without a scan of every pack.
+    private let index: VersionIndex
 
     /// The versions in effect on `asOf`, one per pack (the highest version number if several).
     public func versionsInEffect(on asOf: CalendarDate) -> [LoadedRuleVersion] {
@@ -46,16 +51,16 @@ public struct Evaluator: Sendable {
         return chosen
     }
 
-    /// Evaluates every applicable pack version for one provider.
+    /// Evaluates every applicable pack version for one provider: per pack, the version in
+    /// effect on `asOf` (the highest version number if several), as ``versionsInEffect(on:)``
+    /// chooses, but only for the packs the index finds for the provider's credentials.
     public func evaluate(_ provider: ProviderFacts, asOf: CalendarDate) -> [CredentialEvaluation] {
-        evaluate(provider, asOf: asOf, versions: versionsInEffect(on: asOf))
-    }
-
-    func evaluate(_ provider: ProviderFacts, asOf: CalendarDate, versions: [LoadedRuleVersion]) -> [CredentialEvaluation] {
         var work: [(LoadedRuleVersion, FactRow)] = []
         var lists = Set<String>()
         var covered = Set<ObjectIdentifier>()
-        for loaded in versions {
+        for pack in index.packs(for: provider) {
+            // A pack's versions are sorted by version number: the last in effect wins.
+            guard let loaded = pack.last(where: { $0.version.effective.contains(asOf) }) else { continue }
             let credentials = provider.rows(loaded.version.credential.table).filter { Self.applies(loaded.version.appliesTo, to: $0) }
             guard !credentials.isEmpty else { continue }
             work += credentials.map { (loaded, $0) }
@@ -79,6 +84,8 @@ public struct Evaluator: Sendable {
                 results.append(Self.uncovered(row, kind: table.credentialKind ?? .license, provider: provider.providerID, asOf: asOf))
             }
         }
+        // Rare: only a provider with rejected rows needs every version in effect.
+        let versions = provider.rejected.isEmpty ? [] : versionsInEffect(on: asOf)
         for rejected in provider.rejected {
             guard let table = rejected.table, let kind = table.credentialKind, evaluatedTables.contains(where: { $0 === table }) else { continue }
             results += Self.undecidable(rejected, kind: kind, provider: provider.providerID, asOf: asOf, versions: versions)
@@ -232,5 +239,56 @@ extension ScalarValue {
         case .string(let v): .string(v)
         case .date(let v): .date(v)
         }
+    }
+}
+
+/// Packs by the credential table and `applies_to.state` of their versions ("" for versions
+/// that name no state), so that a provider's packs are found from its credential rows.
+struct VersionIndex: Sendable {
+    /// Each pack's versions, sorted by version number; packs in pack order.
+    let packs: [[LoadedRuleVersion]]
+    /// Per credential table, per state: positions in `packs`, ascending.
+    private let positions: [String: [String: [Int]]]
+
+    /// - Parameter sorted: rule versions sorted by pack, then version.
+    init(_ sorted: [LoadedRuleVersion]) {
+        var packs: [[LoadedRuleVersion]] = []
+        for loaded in sorted {
+            if let last = packs.last?.last, last.version.pack == loaded.version.pack { packs[packs.count - 1].append(loaded) }
+            else { packs.append([loaded]) }
+        }
+        var positions: [String: [String: [Int]]] = [:]
+        for (position, versions) in packs.enumerated() {
+            for loaded in versions {
+                let key = loaded.version.appliesTo.state ?? ""
+                var list = positions[loaded.version.credential.table, default: [:]][key, default: []]
+                if list.last != position { list.append(position) }
+                positions[loaded.version.credential.table, default: [:]][key] = list
+            }
+        }
+        self.packs = packs
+        self.positions = positions
+    }
+
+    /// The packs some version of which may apply to one of the provider's credentials, in pack
+    /// order (a superset: `applies_to` still decides, row by row).
+    func packs(for provider: ProviderFacts) -> [[LoadedRuleVersion]] {
+        var found: [Int] = []
+        for (table, byState) in positions {
+            let rows = provider.rows(table)
+            guard !rows.isEmpty else { continue }
+            if let nationwide = byState[""] { found += nationwide }
+            for row in rows {
+                if let state = row.string("state"), !state.isEmpty, let own = byState[state] { found += own }
+            }
+        }
+        found.sort()
+        var result: [[LoadedRuleVersion]] = []
+        var previous = -1
+        for position in found where position != previous {
+            result.append(packs[position])
+            previous = position
+        }
+        return result
     }
 }

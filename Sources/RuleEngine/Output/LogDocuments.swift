@@ -1,4 +1,4 @@
-public import RuleBase
+import RuleBase
 import RuleIR
 
 /// The execution log's `inputs_json` and `outputs_json` documents.

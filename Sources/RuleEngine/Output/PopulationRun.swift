@@ -90,29 +90,29 @@ extension Evaluator {
     ) -> EvaluationBatch {
         var batch = EvaluationBatch()
         evaluate(document: document, line: line, asOf: asOf, keepEvaluations: keepEvaluations, canonicalRows: canonicalRows,
-                 versions: versionsInEffect(on: asOf), into: &batch)
+                 into: &batch)
         return batch
     }
 
     /// Adds one document's rows to `batch` (a JSON Lines run adds thousands of documents to a batch).
     private func evaluate(
         document: JSONValue, line: Int?, asOf: CalendarDate, keepEvaluations: Bool, canonicalRows: [String: [[UInt8]?]],
-        versions: [LoadedRuleVersion], into batch: inout EvaluationBatch
+        into batch: inout EvaluationBatch
     ) {
-        add(FactLoader.load(document, line: line, canonicalRows: canonicalRows), asOf: asOf, versions: versions,
+        add(FactLoader.load(document, line: line, canonicalRows: canonicalRows), asOf: asOf,
             keepEvaluations: keepEvaluations, into: &batch)
     }
 
     /// Evaluates validated providers into `batch`.
     private func add(
-        _ loaded: (providers: [ProviderFacts], errors: [FactError]), asOf: CalendarDate, versions: [LoadedRuleVersion], keepEvaluations: Bool,
+        _ loaded: (providers: [ProviderFacts], errors: [FactError]), asOf: CalendarDate, keepEvaluations: Bool,
         into batch: inout EvaluationBatch
     ) {
         let (providers, errors) = loaded
         batch.errors += errors
         batch.providerCount += providers.count
         for provider in providers {
-            for evaluation in evaluate(provider, asOf: asOf, versions: versions) {
+            for evaluation in evaluate(provider, asOf: asOf) {
                 batch.windowLines.append(evaluation.windowLine)
                 for gap in evaluation.gapLines { batch.gapLines.append(gap) }
                 batch.statusCounts[evaluation.status.rawValue, default: 0] += 1
@@ -130,7 +130,7 @@ extension Evaluator {
     ) -> EvaluationBatch {
         var batch = EvaluationBatch()
         if groups.lowerBound == 0 { batch.errors = document.documentErrors }
-        add(document.load(groups: groups), asOf: asOf, versions: versionsInEffect(on: asOf), keepEvaluations: keepEvaluations, into: &batch)
+        add(document.load(groups: groups), asOf: asOf, keepEvaluations: keepEvaluations, into: &batch)
         return batch
     }
 
@@ -141,14 +141,13 @@ extension Evaluator {
         lines: ArraySlice<ArraySlice<UInt8>>, firstLine: Int, asOf: CalendarDate, keepEvaluations: Bool
     ) -> EvaluationBatch {
         var batch = EvaluationBatch()
-        let versions = versionsInEffect(on: asOf)
         for (offset, bytes) in lines.enumerated() {
             let lineNumber = firstLine + offset
             if JSONParser.isBlank(bytes) { continue }
             do {
                 let (document, rows) = try JSONParser.parseCapturingCanonicalRows(bytes)
                 evaluate(document: document, line: lineNumber, asOf: asOf, keepEvaluations: keepEvaluations,
-                         canonicalRows: rows, versions: versions, into: &batch)
+                         canonicalRows: rows, into: &batch)
             } catch {
                 batch.errors.append(FactError(table: nil, rowID: nil, column: nil, providerID: nil, line: lineNumber,
                                               message: "invalid JSON at column \(error.location.column): \(error.message)"))

@@ -10,7 +10,8 @@ public enum Vocabulary {
         "medical_errors", "patient_safety", "risk_management", "domestic_violence", "child_abuse", "human_trafficking",
         "hiv_aids", "implicit_bias", "cultural_competency", "sexual_harassment_prevention", "dementia",
         "infection_control", "geriatrics", "suicide_prevention", "health_equity", "professional_boundaries",
-        "laws_and_rules", "electronic_health_records",
+        "laws_and_rules", "electronic_health_records", "dependent_adult_abuse", "prescription_drug_monitoring", "nutrition",
+        "behavioral_health", "lgbtq_health", "sexual_assault",
     ]
     /// `cme_events.credit_type` codes.
     public static let creditTypes = ["ama_pra_1", "aoa_1a", "aoa_1b", "other"]
@@ -18,6 +19,7 @@ public enum Vocabulary {
     public static let specialties = [
         "addiction_medicine", "addiction_psychiatry", "radiology", "pathology", "internal_medicine", "family_medicine",
         "psychiatry", "emergency_medicine", "anesthesiology", "pain_medicine", "hospice_and_palliative_medicine",
+        "pediatrics", "urgent_care",
     ]
     /// `licenses.license_type` codes.
     public static let licenseTypes = ["MD", "DO", "PA", "NP", "RN"]
