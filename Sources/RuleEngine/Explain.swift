@@ -29,4 +29,13 @@ public enum Explain {
         lines.append("⇒ \(e.status.rawValue)")
         return lines.joined(separator: "\n")
     }
+
+    /// Renders a credential no rule version decided (none covers it, or its row was rejected).
+    public static func render(unevaluated e: CredentialEvaluation) -> String {
+        var lines = ["\(e.providerID) · \(e.ruleVersionID.isEmpty ? "no rule version" : e.ruleVersionID) (not evaluated)"]
+        lines.append("├─ credential \(e.credentialKind.rawValue) \(e.credentialID), as of \(e.asOf)")
+        for g in e.gaps { lines.append("├─ ! \(g.type.rawValue) [\(g.severity.rawValue)]: \(g.description)") }
+        lines.append("⇒ \(e.status.rawValue)")
+        return lines.joined(separator: "\n")
+    }
 }

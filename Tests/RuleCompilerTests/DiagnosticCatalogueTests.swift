@@ -148,6 +148,8 @@ enum CatalogueExamples {
             "expr.typeError": try variant("when: provider.direct_patient_care", "when: provider.direct_patient_care == 1"),
             "expr.wrongResultType": try variant("when: provider.direct_patient_care", "when: cycle.renewal_number"),
             "expr.evaluation": try variant("when: provider.direct_patient_care", "when: 1 / 0 == 1"),
+            "expr.unknownColumn": try variant("when: provider.direct_patient_care", "when: dea_registrations.exists(r, r.stat == credential.state)"),
+            "pack.invalidFact": try variant("category: general", "category: generl"),
         ]
     }
 }

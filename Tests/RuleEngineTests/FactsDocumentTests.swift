@@ -75,3 +75,21 @@ import Testing
         #expect(document.documentErrors.map(\.message) == ["facts must be a JSON object of table name to rows"])
     }
 }
+
+@Suite struct RowsPerProviderLimitTests {
+    @Test func aProviderPastTheRowLimitIsRejectedAsAWhole() throws {
+        #expect(FactLoader.maximumRowsPerProvider == 50_000)
+        let limit = 20
+        let events = (0...limit).map { i in
+            JSONValue.object([("id", .string("E\(i)")), ("provider_id", .string("p1")), ("category", .string("general")),
+                              ("credits_earned", .number("1")), ("completion_date", .string("2026-01-01"))])
+        }
+        let (providers, errors) = FactLoader.load(.object([("cme_events", .array(events))]), rowLimit: limit)
+        #expect(errors.count == 1)
+        #expect(errors.first?.message == "provider `p1` has \(limit + 1) rows, more than the limit of \(limit) rows per provider; none of its rows was evaluated")
+        #expect(providers.first?.tables.isEmpty == true)
+        let (kept, none) = FactLoader.load(.object([("cme_events", .array(Array(events.dropLast())))]), rowLimit: limit)
+        #expect(none.isEmpty)
+        #expect(kept.first?.rows("cme_events").count == limit)
+    }
+}

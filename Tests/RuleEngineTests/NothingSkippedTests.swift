@@ -25,6 +25,9 @@ import Testing
         #expect(batch.logs.isEmpty)
         #expect(batch.noRulePackCount == 1)
         #expect(batch.statusCounts == ["unknown": 1])
+        let evaluation = try #require(batch.evaluations.first)
+        #expect(!evaluation.wasEvaluated)
+        #expect(Explain.render(unevaluated: evaluation).contains("! no_rule_pack [medium]: No rule pack in effect on 2026-06-01 covers license NJ1 (NJ MD)"))
     }
 
     @Test func aLicenseTypeNoPackCoversIsReportedToo() throws {

@@ -77,9 +77,10 @@ public enum FactLoader {
     ///   - rowLines: per table, each row's line in the file, when known (a part of a larger document).
     ///   - declaredProviders: for a part of a larger document, the ids its `providers` table
     ///     declares (nil when it has none).
+    ///   - rowLimit: the most rows a provider may have (``maximumRowsPerProvider``).
     public static func load(
         _ document: JSONValue, line: Int? = nil, defaultProviderID: String? = nil, canonicalRows: [String: [[UInt8]?]] = [:],
-        rowLines: [String: [Int]] = [:], declaredProviders documentProviders: Set<String>? = nil
+        rowLines: [String: [Int]] = [:], declaredProviders documentProviders: Set<String>? = nil, rowLimit: Int = maximumRowsPerProvider
     ) -> (providers: [ProviderFacts], errors: [FactError]) {
         var errors: [FactError] = []
         guard let tables = document.objectMembers else {
@@ -153,11 +154,11 @@ public enum FactLoader {
         var providers = group(accepted, rejected: rejected)
         for index in providers.indices {
             let count = providers[index].tables.values.reduce(0) { $0 + $1.count }
-            guard count > maximumRowsPerProvider else { continue }
+            guard count > rowLimit else { continue }
             let id = providers[index].providerID
             let error = FactError(
                 table: nil, rowID: nil, column: nil, providerID: id, line: line,
-                message: "provider `\(id)` has \(count) rows, more than the limit of \(maximumRowsPerProvider) rows per provider; none of its rows was evaluated")
+                message: "provider `\(id)` has \(count) rows, more than the limit of \(rowLimit) rows per provider; none of its rows was evaluated")
             errors.append(error)
             providers[index].tables = [:]
             providers[index].rejected.append(RejectedRow(error: error, table: nil, row: nil))

@@ -51,7 +51,12 @@ public struct FactsDocument: Sendable {
                 location: nil)
         }
         let tableIndex = Dictionary(uniqueKeysWithValues: FactSchema.tables.enumerated().map { ($0.element.name, $0.offset) })
-        var rowsByProvider: [String: [RowReference]] = [:]
+        // Rows come provider by provider: a provider's group is looked up once per run of its rows.
+        var groupOf: [String: Int] = [:]
+        var groupRows: [[RowReference]] = []
+        var groupNames: [String] = []
+        var lastProvider: String?
+        var lastGroup = 0
         var errors: [FactError] = []
         var declared: Set<String>?
         var line = 1
@@ -59,7 +64,7 @@ public struct FactsDocument: Sendable {
         var notAnObject = false
         // Ids are unique per table across the document; repeats within one provider are found
         // when its rows are validated, repeats across providers here.
-        var firstOwner: [[String: String]] = Array(repeating: [:], count: FactSchema.tables.count)
+        var owners = Array(repeating: IDOwners(), count: FactSchema.tables.count)
         do {
             try bytes.withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in
                 try JSONParser.scanFactsDocument(buffer, table: { member in
@@ -93,13 +98,20 @@ public struct FactsDocument: Sendable {
                     }
                     var reference = RowReference(table: index, range: range, line: line)
                     if schema.idColumn != nil, schema !== FactSchema.providers, let id = value[FactColumns.id]?.stringValue {
-                        if let owner = firstOwner[index][id] {
-                            reference.repeatsAnotherProvidersID = owner != provider
-                        } else {
-                            firstOwner[index][id] = provider
-                        }
+                        if let owner = owners[index].insert(id, owner: provider) { reference.repeatsAnotherProvidersID = owner != provider }
                     }
-                    rowsByProvider[provider, default: []].append(reference)
+                    if provider != lastProvider {
+                        if let existing = groupOf[provider] {
+                            lastGroup = existing
+                        } else {
+                            lastGroup = groupRows.count
+                            groupOf[provider] = lastGroup
+                            groupRows.append([])
+                            groupNames.append(provider)
+                        }
+                        lastProvider = provider
+                    }
+                    groupRows[lastGroup].append(reference)
                 })
             }
         } catch {
@@ -111,7 +123,31 @@ public struct FactsDocument: Sendable {
         self.bytes = bytes
         self.documentErrors = errors
         self.declaredProviders = declared
-        self.groups = rowsByProvider.keys.sorted { utf8Precedes($0, $1) }.map { ($0, rowsByProvider[$0] ?? []) }
+        self.groups = groupNames.indices.sorted { utf8Precedes(groupNames[$0], groupNames[$1]) }.map { (groupNames[$0], groupRows[$0]) }
+    }
+
+    /// The ids of one table with the provider that first used each. Ids usually arrive in
+    /// increasing order, where none can repeat and nothing needs hashing; the map is built
+    /// only once they do not.
+    private struct IDOwners {
+        private var inOrder: [(id: String, owner: String)] = []
+        private var byID: [String: String]?
+
+        /// Records `id` for `owner`; returns the first owner when the id was seen before.
+        mutating func insert(_ id: String, owner: String) -> String? {
+            if byID == nil {
+                if let last = inOrder.last, !utf8Precedes(last.id, id) {
+                    byID = Dictionary(inOrder.map { ($0.id, $0.owner) }, uniquingKeysWith: { first, _ in first })
+                    inOrder = []
+                } else {
+                    inOrder.append((id, owner))
+                    return nil
+                }
+            }
+            if let first = byID?[id] { return first }
+            byID?[id] = owner
+            return nil
+        }
     }
 
     private static func unknownTable(_ name: String) -> FactError {

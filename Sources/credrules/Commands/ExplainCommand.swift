@@ -27,7 +27,11 @@ struct ExplainCommand: ParsableCommand {
         let evaluations = evaluator.evaluate(facts, asOf: date)
         if evaluations.isEmpty { print("\(provider): no rule pack in effect on \(date) applies to this provider's credentials") }
         for e in evaluations {
-            guard let version = evaluator.ruleVersions.first(where: { $0.version.id == e.ruleVersionID })?.version else { continue }
+            guard e.wasEvaluated, let version = evaluator.ruleVersions.first(where: { $0.version.id == e.ruleVersionID })?.version else {
+                print(Explain.render(unevaluated: e))
+                print("")
+                continue
+            }
             print(Explain.render(e, version: version))
             print("")
         }
