@@ -15,3 +15,9 @@ enum ExitCodes {
 struct OutputFailure: Error, CustomStringConvertible {
     let description: String
 }
+
+/// The input could not be used at all (facts that are malformed, empty, unreadable or over a
+/// limit): reported as `Error: …` with exit status 1, without the usage text.
+struct InputFailure: Error, CustomStringConvertible {
+    let description: String
+}

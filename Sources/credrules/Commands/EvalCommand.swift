@@ -11,7 +11,10 @@ struct EvalCommand: ParsableCommand {
         abstract: "Evaluate provider facts against rule packs as of a date.",
         discussion: """
             Facts are one JSON object of table name to rows, or JSON Lines (.jsonl), one provider per line.
-            Exit status: 0 when every fact row was valid, 1 when some rows were rejected (the rest are evaluated).
+            With --out, the folder gets every table of a completed run or nothing: a run that fails (facts that are \
+            malformed, empty, unreadable or over a limit) leaves the previous files untouched.
+            Exit status: 0 when every fact row was valid, 1 when some rows were rejected (the rest are evaluated) or the \
+            facts could not be used, 2 for a usage error (a missing facts file or a folder given as one).
             """)
 
     @OptionGroup var packOptions: PacksOption
@@ -31,40 +34,93 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         let date = try factsOptions.date()
         let evaluator = Evaluator(ruleVersions: try RuleVersionLoading.load(packOptions.packs))
-        let sink = try OutputSink(format: format, out: out, evaluator: evaluator)
         if factsOptions.isJSONLines {
-            var reader = try LineReader(path: factsOptions.facts)
-            var lineNumber = 1
-            // Writing overlaps the next batch's evaluation; one batch in flight keeps memory flat.
-            let writer = DispatchQueue(label: "credrules.eval.writer")
-            let inFlight = DispatchSemaphore(value: 1)
-            let box = SinkBox(sink)
-            while true {
-                let lines = reader.nextLines(max(1, batchSize))
-                if lines.isEmpty { break }
-                let batches = Self.evaluateInParallel(evaluator, lines: lines, firstLine: lineNumber, asOf: date, keep: sink.keepsEvaluations)
-                lineNumber += lines.count
-                inFlight.wait()
-                writer.async {
-                    for batch in batches { box.sink.consume(batch) }
-                    inFlight.signal()
-                }
-            }
-            writer.sync {}
+            // Opened before the outputs, so a missing or unreadable file touches nothing.
+            let reader = try factsOptions.lineReader()
+            let sink = try OutputSink(format: format, out: out, evaluator: evaluator, asOf: date)
+            try Self.completing(sink) { try evaluateLines(reader, evaluator: evaluator, asOf: date, sink: sink) }
         } else {
-            let document = try factsOptions.wholeDocument()
-            sink.consume(evaluator.evaluate(document: document, asOf: date, keepEvaluations: sink.keepsEvaluations))
+            let parsed: (document: JSONValue, canonicalRows: [String: [[UInt8]?]])
+            do {
+                parsed = try factsOptions.wholeDocument()
+            } catch let failure as InputFailure {
+                // A document that cannot be read leaves a folder's previous outputs as they were.
+                if out == nil { try OutputSink(format: format, out: nil, evaluator: evaluator, asOf: date).fail(failure.description) }
+                throw failure
+            }
+            let sink = try OutputSink(format: format, out: out, evaluator: evaluator, asOf: date)
+            try Self.completing(sink) {
+                sink.consume(evaluator.evaluate(document: parsed.document, asOf: date, keepEvaluations: sink.keepsEvaluations,
+                                                canonicalRows: parsed.canonicalRows))
+            }
         }
-        let rejected = try sink.finish()
+    }
+
+    /// Runs `body`, then completes the outputs; a failure removes them and keeps the error.
+    private static func completing(_ sink: OutputSink, _ body: () throws -> Void) throws {
+        let rejected: Int
+        do {
+            try body()
+            rejected = try sink.finish()
+        } catch {
+            sink.fail("\(error)")
+            throw error
+        }
         if rejected > 0 { throw ExitCodes.failure }
     }
+
+    /// Evaluates a JSON Lines file batch by batch: the cores evaluate one batch while the
+    /// writer writes the one before.
+    private func evaluateLines(_ reader: LineReader, evaluator: Evaluator, asOf date: CalendarDate, sink: OutputSink) throws {
+        var reader = reader
+        var lineNumber = 1
+        var anyLine = false
+        // Writing overlaps the next batch's evaluation; one batch in flight keeps memory flat.
+        let writer = DispatchQueue(label: "credrules.eval.writer")
+        let inFlight = DispatchSemaphore(value: 1)
+        let box = SinkBox(sink)
+        while true {
+            let lines = reader.nextLines(max(1, batchSize), byteBudget: FactsLimits.batchBytes)
+            if lines.isEmpty { break }
+            var tooLong: [(line: Int, byteCount: Int)] = []
+            let texts = lines.enumerated().map { index, line in
+                if case .tooLong(let count) = line { tooLong.append((lineNumber + index, count)) }
+                return line.bytes
+            }
+            anyLine = anyLine || texts.contains { !JSONParser.isBlank($0) } || !tooLong.isEmpty
+            var batches = Self.evaluateInParallel(evaluator, lines: texts, firstLine: lineNumber, asOf: date, keep: sink.keepsEvaluations)
+            if !tooLong.isEmpty, !batches.isEmpty {
+                // Each chunk's errors stay in line order with the over-long lines among them.
+                for (line, count) in tooLong {
+                    let chunk = min(batches.count - 1, (line - lineNumber) / Self.chunkLines)
+                    batches[chunk].errors.append(factsOptions.tooLongError(line: line, byteCount: count))
+                }
+                for index in batches.indices {
+                    batches[index].errors = batches[index].errors.enumerated()
+                        .sorted { ($0.element.line ?? 0, $0.offset) < ($1.element.line ?? 0, $1.offset) }.map(\.element)
+                }
+            }
+            lineNumber += lines.count
+            let evaluated = batches
+            inFlight.wait()
+            writer.async {
+                for batch in evaluated { box.sink.consume(batch) }
+                inFlight.signal()
+            }
+        }
+        writer.sync {}
+        if !anyLine { throw factsOptions.emptyFailure() }
+    }
+
+    /// Lines per chunk of a batch that one core takes at a time.
+    static let chunkLines = 64
 
     /// Splits a batch of lines into small chunks that the cores take in turn (so one slow
     /// chunk does not leave a core idle); the chunks' results come back in line order.
     static func evaluateInParallel(
         _ evaluator: Evaluator, lines: [ArraySlice<UInt8>], firstLine: Int, asOf: CalendarDate, keep: Bool
     ) -> [EvaluationBatch] {
-        let chunk = 64
+        let chunk = chunkLines
         let chunks = (lines.count + chunk - 1) / chunk
         let results = BatchSlots(count: chunks)
         DispatchQueue.concurrentPerform(iterations: chunks) { index in
