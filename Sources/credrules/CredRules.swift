@@ -28,6 +28,9 @@ struct CredRules: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let failure as UsageFailure {
+            FileIO.printError("Error: \(failure.description)")
+            exit(withError: ExitCodes.usage)
         } catch {
             guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
             FileIO.printError(fullMessage(for: error))

@@ -21,3 +21,10 @@ struct OutputFailure: Error, CustomStringConvertible {
 struct InputFailure: Error, CustomStringConvertible {
     let description: String
 }
+
+/// The command line named something that is not there or not usable (a missing file, a folder
+/// where a file belongs): `Error: …` with exit status 2, without the usage text, which would
+/// bury the one line that matters.
+struct UsageFailure: Error, CustomStringConvertible {
+    let description: String
+}

@@ -90,7 +90,7 @@ struct ReplayCommand: ParsableCommand {
                 FileIO.printError("note: no run manifest beside the log: entries removed from its end cannot be detected")
             }
         }
-        print("\(replayed) entries: \(failing == 0 ? "all identical" : "\(failing) problem\(failing == 1 ? "" : "s")")")
+        print("\(replayed) entr\(replayed == 1 ? "y" : "ies"): \(failing == 0 ? "all identical" : "\(failing) problem\(failing == 1 ? "" : "s")")")
         if failing > 0 { throw ExitCodes.failure }
     }
 

@@ -78,8 +78,8 @@ enum FileIO {
     /// which; a file that exists but cannot be read is an input error with the system's reason.
     static func openForReading(_ path: String, role: String) throws -> FileHandle {
         switch kind(of: path) {
-        case .missing: throw ValidationError("cannot read `\(path)`: no such file")
-        case .directory: throw ValidationError("\(role) `\(path)` is a directory, not a file")
+        case .missing: throw UsageFailure(description: "cannot read `\(path)`: no such file")
+        case .directory: throw UsageFailure(description: "\(role) `\(path)` is a directory, not a file")
         case .file: break
         }
         let descriptor = open(path, O_RDONLY)

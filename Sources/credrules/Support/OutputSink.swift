@@ -93,7 +93,7 @@ final class OutputSink {
             batch.errors = [error]
             all = batch
             sealedLog = JSONLines()
-            printJSON()
+            printJSON(completed: false)
         case (nil, .jsonl):
             let stdout = self.stdout ?? LineWriter.standardOutput()
             stdout.write(bytes: Array(#"{"row":"#.utf8) + error.json.canonicalBytes + Array(#","table":"errors"}"#.utf8))
@@ -125,7 +125,7 @@ final class OutputSink {
         try stdout?.close()
         if folder == nil {
             switch format {
-            case .json: printJSON()
+            case .json: printJSON(completed: true)
             case .table: printTable()
             case .jsonl: break
             }
@@ -170,7 +170,8 @@ final class OutputSink {
         ])
     }
 
-    private func printJSON() {
+    /// Prints the JSON document; a run that did not complete has no manifest (`null`).
+    private func printJSON(completed: Bool) {
         // Written by hand around the rows, which are already canonical bytes; keys in
         // canonical order.
         var out: [UInt8] = Array(#"{"compliance_gap_analysis":"#.utf8)
@@ -192,7 +193,7 @@ final class OutputSink {
         out += Array(#","rules_execution_log":"#.utf8)
         append(sealedLog)
         out += Array(#","run_manifest":"#.utf8)
-        manifest.writeCompact(to: &out, canonical: true)
+        (completed ? manifest : .null).writeCompact(to: &out, canonical: true)
         out += Array("}".utf8)
         out.append(0x0A)
         let writer = LineWriter.standardOutput()
