@@ -36,7 +36,10 @@ import Testing
         try "".write(to: empty, atomically: true, encoding: .utf8)
         let blankLines = dir.appendingPathComponent("blank.jsonl")
         try "\n  \n".write(to: blankLines, atomically: true, encoding: .utf8)
+        let garbage = dir.appendingPathComponent("garbage.jsonl")
+        try "this is not json\n[1, 2]\n".write(to: garbage, atomically: true, encoding: .utf8)
         let cases: [(facts: String, status: Int32, message: String)] = [
+            (garbage.path, 1, "no provider could be read from the facts: 2 rejected"),
             (malformed.path, 1, "malformed.json:1:29: invalid JSON"),
             (empty.path, 1, "holds no facts"),
             (blankLines.path, 1, "holds no facts"),

@@ -61,6 +61,13 @@ struct EvalCommand: ParsableCommand {
         let rejected: Int
         do {
             try body()
+            if sink.providers == 0, sink.rejected > 0 {
+                // Nothing could be read (a file of garbage, the wrong file): a failed run, not
+                // an empty population that would replace the previous outputs.
+                let shown = sink.firstErrors.map { "  \($0.summary)" }.joined(separator: "\n")
+                throw InputFailure(description: "no provider could be read from the facts: \(sink.rejected) rejected, "
+                    + "the first:\n\(shown)")
+            }
             rejected = try sink.finish()
         } catch {
             sink.fail("\(error)")

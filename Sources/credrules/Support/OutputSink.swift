@@ -18,8 +18,10 @@ final class OutputSink {
     private var sealedLog = JSONLines()
     private var chain = LogChain()
     private var rowCounts: [String: Int] = [:]
-    private var rejected = 0
-    private var providers = 0
+    private(set) var rejected = 0
+    private(set) var providers = 0
+    /// The first rejections, for the message of a run in which nothing could be read.
+    private(set) var firstErrors: [FactError] = []
     private var statusCounts: [String: Int] = [:]
     private let evaluator: Evaluator
     private let asOf: CalendarDate
@@ -58,6 +60,7 @@ final class OutputSink {
     func consume(_ batch: EvaluationBatch) {
         providers += batch.providerCount
         rejected += batch.errors.count
+        if firstErrors.count < 5 { firstErrors += batch.errors.prefix(5 - firstErrors.count) }
         statusCounts.merge(batch.statusCounts, uniquingKeysWith: +)
         var errorLines = JSONLines()
         for error in batch.errors { errorLines.append(error.json.canonicalBytes) }
