@@ -97,7 +97,7 @@ public struct EvaluationBatch: Sendable {
 
 extension EvaluationBatch {
     /// Appends an evaluation's log row and its layout.
-    mutating func appendLog(_ evaluation: CredentialEvaluation) {
+    public mutating func appendLog(_ evaluation: CredentialEvaluation) {
         let start = logLines.bytes.count
         logLayout.append(start)
         logLayout.append(start + evaluation.inputsRange.lowerBound - LogDocuments.inputsKey.count)
