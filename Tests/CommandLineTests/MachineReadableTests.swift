@@ -76,6 +76,10 @@ import Testing
         #expect(failing.stdout.contains(#"failures="1""#))
         #expect(failing.stdout.contains("<failure message="))
         #expect(!failing.stdout.contains("<failure message=\"\""))
+        // The pack that does not compile is there too, as an error, with its position.
+        #expect(failing.stdout.contains(#"errors="1">"#))
+        #expect(failing.stdout.contains("broken.yaml:"), "\(failing.stdout.prefix(600))")
+        #expect(failing.stdout.contains("<error message="))
     }
 
     @Test func diffWritesValuesAsJSONAndExitCodeSaysWhetherTheMeaningChanged() throws {

@@ -29,11 +29,11 @@ struct TestCommand: ParsableCommand {
         case .human: failed = PackTestReporting.print(reports, format: .human)
         case .json: failed = PackTestReporting.print(reports, format: .json)
         case .junit:
-            let xml = PackTestReporting.junit(reports)
+            let xml = PackTestReporting.junit(reports, compileErrors: compileErrors)
             Swift.print(xml.text, terminator: "")
             failed = xml.failures
         }
-        if failed > 0 || compileErrors > 0 { throw ExitCodes.failure }
+        if failed > 0 || !compileErrors.isEmpty { throw ExitCodes.failure }
     }
 }
 
@@ -85,11 +85,37 @@ extension PackTestReporting {
     /// The reports as JUnit XML, as CI dashboards and conftest read it: one `testsuite` per rule
     /// version, one `testcase` per pack test, a `failure` holding each expected-against-actual
     /// line. Returns the text and how many tests failed.
-    static func junit(_ reports: [PackTestRunner.Report]) -> (text: String, failures: Int) {
-        let total = reports.reduce(0) { $0 + $1.outcomes.count }
-        let failures = reports.reduce(0) { $0 + $1.outcomes.filter { !$0.passed }.count }
+    /// A pack that does not compile is a `testsuite` named by its file with one `testcase`
+    /// holding its errors, so a dashboard shows it rather than a shorter list of passes.
+    static func junit(_ reports: [PackTestRunner.Report], compileErrors: [Diagnostic] = []) -> (text: String, failures: Int) {
+        var brokenFiles: [String: [Diagnostic]] = [:]
+        for error in compileErrors { brokenFiles[error.span?.path ?? "rule packs", default: []].append(error) }
+        var total: Int = brokenFiles.count
+        var failures: Int = 0
+        for report in reports {
+            total += report.outcomes.count
+            failures += report.outcomes.filter { !$0.passed }.count
+        }
         var lines = [#"<?xml version="1.0" encoding="UTF-8"?>"#,
-                     #"<testsuites name="credrules" tests="\#(total)" failures="\#(failures)" errors="0">"#]
+                     #"<testsuites name="credrules" tests="\#(total)" failures="\#(failures)" errors="\#(brokenFiles.count)">"#]
+        for path in brokenFiles.keys.sorted() {
+            let errors = brokenFiles[path] ?? []
+            let file = xmlEscape(path)
+            lines.append(#"  <testsuite name="\#(file)" tests="1" failures="0" errors="1">"#)
+            lines.append(#"    <testcase name="compiles" classname="\#(file)">"#)
+            var text: [String] = []
+            for d in errors {
+                var place = ""
+                if let span = d.span { place = "\(span.path):\(span.start.line):\(span.start.column): " }
+                text.append(xmlEscape(place + "error[" + d.id + "]: " + d.message))
+            }
+            let first: String = errors.first?.message ?? ""
+            let message: String = xmlEscape("\(errors.count) error(s): " + first)
+            let body: String = text.joined(separator: "\n")
+            lines.append("      <error message=\"" + message + "\">" + body + "</error>")
+            lines.append("    </testcase>")
+            lines.append("  </testsuite>")
+        }
         for report in reports {
             let suite = xmlEscape(report.ruleVersionID)
             let failed = report.outcomes.filter { !$0.passed }.count

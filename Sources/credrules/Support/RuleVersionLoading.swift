@@ -11,20 +11,20 @@ enum RuleVersionLoading {
     /// and end the command with exit 1: an evaluation never runs on a broken pack.
     static func load(_ paths: [String]) throws -> [LoadedRuleVersion] {
         let (versions, errors) = try loadReportingErrors(paths)
-        if errors > 0 {
-            FileIO.printError("error: \(errors) error(s) in rule packs; run `credrules check` for details")
+        if !errors.isEmpty {
+            FileIO.printError("error: \(errors.count) error(s) in rule packs; run `credrules check` for details")
             throw ExitCodes.failure
         }
         return versions
     }
 
     /// Like ``load(_:)``, but packs with errors are reported and left out rather than ending
-    /// the command; returns the versions that compiled and how many errors there were.
-    static func loadReportingErrors(_ paths: [String]) throws -> (versions: [LoadedRuleVersion], errors: Int) {
+    /// the command; returns the versions that compiled and the errors.
+    static func loadReportingErrors(_ paths: [String]) throws -> (versions: [LoadedRuleVersion], errors: [Diagnostic]) {
         let files = try FileIO.files(under: paths, extensions: ["yaml", "yml", "json"])
         var versions: [RuleVersion] = []
         var yamlFiles: [PackInput] = []
-        var errorCount = 0
+        var compileErrors: [Diagnostic] = []
         for path in files {
             if path.lowercased().hasSuffix(".json") {
                 if path.hasSuffix("manifest.json") { continue }
@@ -43,10 +43,10 @@ enum RuleVersionLoading {
             if !errors.isEmpty {
                 FileIO.printError(HumanDiagnosticRenderer.render(errors, files: result.files, color: FileIO.stderrIsTerminal))
             }
-            errorCount = errors.count
+            compileErrors = errors
             versions += result.packs.map(\.ruleVersion)
         }
-        if versions.isEmpty, errorCount == 0 {
+        if versions.isEmpty, compileErrors.isEmpty {
             throw ValidationError("no rule packs or rule versions found under \(paths.joined(separator: ", "))")
         }
         return (try versions.map { version in
@@ -56,7 +56,7 @@ enum RuleVersionLoading {
                 FileIO.printError("error: \(error)")
                 throw ExitCodes.failure
             }
-        }, errorCount)
+        }, compileErrors)
     }
 
     /// Rule versions by hash (for replay).
