@@ -45,7 +45,7 @@ let package = Package(
             "RuleBase", "RuleExpressions", "RuleIR", "RuleEngine",
         ], path: "Tools/bench/Sources"),
 
-        .testTarget(name: "RuleBaseTests", dependencies: ["RuleBase"]),
+        .testTarget(name: "RuleBaseTests", dependencies: ["RuleBase", "RuleTestSupport"]),
         .testTarget(name: "RuleYAMLTests", dependencies: ["RuleBase", "RuleYAML", "RuleTestSupport"], exclude: ["Corpus"]),
         .testTarget(name: "RuleExpressionsTests", dependencies: ["RuleBase", "RuleExpressions", "RuleTestSupport"], exclude: ["Conformance"]),
         .testTarget(name: "RuleCompilerTests", dependencies: [
@@ -55,5 +55,7 @@ let package = Package(
             "RuleBase", "RuleExpressions", "RuleIR", "RuleEngine", "RuleCompiler", "RuleSyntax", "RuleYAML", "RuleTestSupport",
         ]),
         .testTarget(name: "CommandLineTests", dependencies: ["credrules"]),
+        // The bundled packs' compiled bytes and hashes, pinned; the stored-version loader.
+        .testTarget(name: "ReferenceTests", dependencies: ["RuleBase", "RuleIR", "RuleCompiler"], exclude: ["Expected"]),
     ]
 )

@@ -89,12 +89,19 @@ import Testing
         let facts = dir.appendingPathComponent("big.json")
         #expect(FileManager.default.createFile(atPath: facts.path, contents: Data("{".utf8)))
         let handle = try FileHandle(forWritingTo: facts)
-        try handle.truncate(atOffset: UInt64(65 << 20))  // sparse: the size is checked before reading
+        try handle.truncate(atOffset: UInt64((1 << 30) + 1))  // sparse: the size is checked before reading
         try handle.close()
         let result = try CLI.run(["eval", "--packs", "RulePacks", "--facts", facts.path, "--as-of", "2026-11-26"])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("at most 64.0 MiB"), "\(result.stderr)")
+        #expect(result.stderr.contains("at most 1024.0 MiB"), "\(result.stderr)")
         #expect(result.stderr.contains("JSON Lines"))
+        // explain parses a document whole: its limit is lower.
+        let handle64 = try FileHandle(forWritingTo: facts)
+        try handle64.truncate(atOffset: UInt64(65 << 20))
+        try handle64.close()
+        let explain = try CLI.run(["explain", "--provider", "p1", "--packs", "RulePacks", "--facts", facts.path, "--as-of", "2026-11-26"])
+        #expect(explain.status == 1)
+        #expect(explain.stderr.contains("at most 64.0 MiB"), "\(explain.stderr)")
     }
 
     @Test func runsIntoOneFolderAtOnceDoNotCollide() throws {

@@ -29,6 +29,9 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Providers per batch for JSON Lines input.")
     var batchSize: Int = 2000
 
+    @Flag(help: "Fail the whole run (exit 1, no outputs written) when any fact row is rejected.")
+    var strict = false
+
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case json, jsonl, table }
 
     func run() throws {
@@ -37,22 +40,21 @@ struct EvalCommand: ParsableCommand {
         if factsOptions.isJSONLines {
             // Opened before the outputs, so a missing or unreadable file touches nothing.
             let reader = try factsOptions.lineReader()
+            if strict { try Self.failOnRejectedRows(document: nil, factsOptions: factsOptions) }
             let sink = try OutputSink(format: format, out: out, evaluator: evaluator, asOf: date)
             try Self.completing(sink) { try evaluateLines(reader, evaluator: evaluator, asOf: date, sink: sink) }
         } else {
-            let parsed: (document: JSONValue, canonicalRows: [String: [[UInt8]?]])
+            let document: FactsDocument
             do {
-                parsed = try factsOptions.wholeDocument()
+                document = try factsOptions.factsDocument()
             } catch let failure as InputFailure {
                 // A document that cannot be read leaves a folder's previous outputs as they were.
                 if out == nil { try OutputSink(format: format, out: nil, evaluator: evaluator, asOf: date).fail(failure.description) }
                 throw failure
             }
+            if strict { try Self.failOnRejectedRows(document: document, factsOptions: factsOptions) }
             let sink = try OutputSink(format: format, out: out, evaluator: evaluator, asOf: date)
-            try Self.completing(sink) {
-                sink.consume(evaluator.evaluate(document: parsed.document, asOf: date, keepEvaluations: sink.keepsEvaluations,
-                                                canonicalRows: parsed.canonicalRows))
-            }
+            try Self.completing(sink) { evaluateDocument(document, evaluator: evaluator, asOf: date, sink: sink) }
         }
     }
 
@@ -74,6 +76,22 @@ struct EvalCommand: ParsableCommand {
             throw error
         }
         if rejected > 0 { throw ExitCodes.failure }
+    }
+
+    /// A batch of providers at a time, as for JSON Lines: the document's rows are parsed per
+    /// provider, never into one tree.
+    private func evaluateDocument(_ document: FactsDocument, evaluator: Evaluator, asOf date: CalendarDate, sink: OutputSink) {
+        let keep = sink.keepsEvaluations
+        for first in stride(from: 0, to: document.groupCount, by: max(1, batchSize)) {
+            let end = min(document.groupCount, first + max(1, batchSize))
+            for batch in Self.inParallel(count: end - first, { range in
+                evaluator.evaluate(document: document, groups: (first + range.lowerBound)..<(first + range.upperBound), asOf: date,
+                                   keepEvaluations: keep)
+            }) { sink.consume(batch) }
+        }
+        if document.groupCount == 0 {
+            sink.consume(evaluator.evaluate(document: document, groups: 0..<0, asOf: date, keepEvaluations: false))
+        }
     }
 
     /// Evaluates a JSON Lines file batch by batch: the cores evaluate one batch while the
@@ -121,6 +139,47 @@ struct EvalCommand: ParsableCommand {
 
     /// Lines per chunk of a batch that one core takes at a time.
     static let chunkLines = 64
+
+    /// `--strict`: every rejected row on standard error, then exit 1 before anything is written.
+    static func failOnRejectedRows(document: FactsDocument?, factsOptions: FactsOptions) throws {
+        var errors: [FactError] = []
+        if let document {
+            errors = document.documentErrors
+            var start = 0
+            while start < document.groupCount {
+                let end = min(document.groupCount, start + 2000)
+                errors += document.load(groups: start..<end).errors
+                start = end
+            }
+        } else {
+            var reader = try factsOptions.lineReader()
+            var lineNumber = 1
+            while true {
+                let lines = reader.nextLines(2000, byteBudget: FactsLimits.batchBytes)
+                if lines.isEmpty { break }
+                for (index, line) in lines.enumerated() {
+                    if case .tooLong(let count) = line { errors.append(factsOptions.tooLongError(line: lineNumber + index, byteCount: count)) }
+                }
+                errors += Evaluator.rejectedRows(lines: lines.map(\.bytes)[...], firstLine: lineNumber)
+                lineNumber += lines.count
+            }
+        }
+        guard !errors.isEmpty else { return }
+        for error in errors { FileIO.printError("rejected: \(error.summary)") }
+        FileIO.printError("--strict: \(errors.count) rows rejected; nothing evaluated, no outputs written")
+        throw ExitCodes.failure
+    }
+
+    /// Runs `work` over `0..<count` in chunks of 64 on every core; results in chunk order.
+    static func inParallel(count: Int, _ work: @Sendable (Range<Int>) -> EvaluationBatch) -> [EvaluationBatch] {
+        let chunk = chunkLines
+        let chunks = (count + chunk - 1) / chunk
+        let results = BatchSlots(count: chunks)
+        DispatchQueue.concurrentPerform(iterations: chunks) { index in
+            results.set(index, work((index * chunk)..<min(count, index * chunk + chunk)))
+        }
+        return results.ordered()
+    }
 
     /// Splits a batch of lines into small chunks that the cores take in turn (so one slow
     /// chunk does not leave a core idle); the chunks' results come back in line order.

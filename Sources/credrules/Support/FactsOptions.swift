@@ -4,13 +4,14 @@ import RuleBase
 import RuleEngine
 
 /// The documented limits on facts input (README, Facts). They keep memory bounded: a JSON Lines
-/// run holds a batch of lines at a time, and a whole document is parsed into memory at once.
+/// run holds a batch of lines at a time; a document parsed whole is bounded by its size.
 enum FactsLimits {
     /// The longest JSON Lines line (one provider's facts): 16 MiB. A longer line is rejected
     /// as an error row with its line number, skipped without being held, and the run goes on.
     static let maximumLineBytes = 16 << 20
-    /// The largest facts file given as one JSON document: 64 MiB. A larger one is refused
-    /// before it is read; JSON Lines has no size limit.
+    /// The largest facts file given as one JSON document to the commands that parse it whole
+    /// (`explain`, `impact`): 64 MiB. A larger one is refused before it is read; `eval` indexes a
+    /// document instead (up to ``FactsDocument/maximumBytes``), and JSON Lines has no size limit.
     static let maximumDocumentBytes = 64 << 20
     /// The most bytes of lines a JSON Lines batch holds at once.
     static let batchBytes = 64 << 20
@@ -78,6 +79,32 @@ struct FactsOptions: ParsableArguments {
     /// The error for a facts file with nothing in it.
     func emptyFailure() -> InputFailure {
         InputFailure(description: "`\(facts)` holds no facts: the file is empty or blank")
+    }
+
+    /// The whole file as a compact facts document (rows parsed per provider when evaluated),
+    /// refused unread past ``FactsDocument/maximumBytes`` (1 GiB). An empty file and one that
+    /// is not JSON are input errors that say where.
+    func factsDocument() throws -> FactsDocument {
+        let handle = try FileIO.openForReading(facts, role: "the facts file")
+        let size = FileIO.size(of: handle)
+        guard size <= FactsDocument.maximumBytes else {
+            throw InputFailure(description: "`\(facts)` is \(FactsLimits.describe(size)); a facts file given as one JSON document may be "
+                + "at most \(FactsLimits.describe(FactsDocument.maximumBytes)). Give large populations as JSON Lines "
+                + "(.jsonl, one provider's object per line), which is read a batch at a time")
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = [UInt8](try handle.readToEnd() ?? Data())
+        } catch {
+            throw InputFailure(description: "cannot read `\(facts)`: \(error.localizedDescription)")
+        }
+        if JSONParser.isBlank(bytes[...]) { throw emptyFailure() }
+        do {
+            return try FactsDocument(bytes: bytes)
+        } catch {
+            guard let location = error.location else { throw InputFailure(description: "\(facts): \(error.message)") }
+            throw InputFailure(description: "\(facts):\(location.line):\(location.column): invalid JSON: \(error.message)")
+        }
     }
 
     /// The whole file as one JSON document, with each row's canonical bytes where it has them.
