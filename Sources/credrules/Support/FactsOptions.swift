@@ -103,7 +103,8 @@ struct FactsOptions: ParsableArguments {
             return try FactsDocument(bytes: bytes)
         } catch {
             guard let location = error.location else { throw InputFailure(description: "\(facts): \(error.message)") }
-            throw InputFailure(description: "\(facts):\(location.line):\(location.column): invalid JSON: \(error.message)")
+            let message = error.message.hasPrefix("invalid JSON") ? error.message : "invalid JSON: \(error.message)"
+            throw InputFailure(description: "\(facts):\(location.line):\(location.column): \(message)")
         }
     }
 
