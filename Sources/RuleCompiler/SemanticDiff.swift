@@ -90,7 +90,8 @@ public enum RuleVersionDiff {
             let o = oldItems.map(\.0).filter(common.contains), n = newItems.map(\.0).filter(common.contains)
             if o != n {
                 changes.append(RuleChange(section: section, item: nil, field: "order", kind: .changed,
-                                          old: o.joined(separator: ", "), new: n.joined(separator: ", ")))
+                                          old: JSONValue.array(o.map { .string($0) }).canonicalText,
+                                          new: JSONValue.array(n.map { .string($0) }).canonicalText))
             }
         }
     }
@@ -129,15 +130,20 @@ public enum RuleVersionDiff {
         return out
     }
 
-    /// JSON: `{"old": id, "new": id, "changes": [{section, item, field, kind, old, new}]}`.
+    /// JSON: `{"old": id, "new": id, "changes": [{section, item, field, kind, old, new}]}`, each
+    /// change's `old` and `new` the values themselves (JSON, not strings holding JSON).
     public static func renderJSON(_ changes: [RuleChange], old: RuleVersion, new: RuleVersion) -> JSONValue {
-        .object([
+        func value(_ text: String?) -> JSONValue {
+            guard let text else { return .null }
+            return (try? JSONParser.parse(text)) ?? .string(text)
+        }
+        return .object([
             ("old", .string(old.id)), ("new", .string(new.id)),
             ("changes", .array(changes.map { c in
                 .object([
                     ("section", .string(c.section)), ("item", c.item.map { .string($0) } ?? .null),
                     ("field", c.field.map { .string($0) } ?? .null), ("kind", .string(c.kind.rawValue)),
-                    ("old", c.old.map { .string($0) } ?? .null), ("new", c.new.map { .string($0) } ?? .null),
+                    ("old", value(c.old)), ("new", value(c.new)),
                 ])
             })),
         ])

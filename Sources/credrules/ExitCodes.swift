@@ -15,3 +15,16 @@ enum ExitCodes {
 struct OutputFailure: Error, CustomStringConvertible {
     let description: String
 }
+
+/// The input could not be used at all (facts that are malformed, empty, unreadable or over a
+/// limit): reported as `Error: …` with exit status 1, without the usage text.
+struct InputFailure: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// The command line named something that is not there or not usable (a missing file, a folder
+/// where a file belongs): `Error: …` with exit status 2, without the usage text, which would
+/// bury the one line that matters.
+struct UsageFailure: Error, CustomStringConvertible {
+    let description: String
+}

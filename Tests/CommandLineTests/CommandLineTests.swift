@@ -58,7 +58,8 @@ import Testing
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout == second.stdout)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
-        #expect(Set(object.keys) == ["rule_versions", "compliance_windows", "compliance_gap_analysis", "rules_execution_log", "errors"])
+        #expect(Set(object.keys) == ["rule_versions", "compliance_windows", "compliance_gap_analysis", "rules_execution_log", "errors",
+                                     "run_manifest"])
         let windows = try #require(object["compliance_windows"] as? [[String: Any]])
         #expect(windows.count > 40)
         let statuses = Set(windows.compactMap { $0["compliance_status"] as? String })
@@ -78,12 +79,12 @@ import Testing
         let log = dir.appendingPathComponent("rules_execution_log.jsonl")
         let replay = try CLI.run(["replay", log.path, "--packs", "RulePacks"])
         #expect(replay.status == 0, "\(replay.stdout)")
-        #expect(replay.stdout.contains(" 0 differ"))
+        #expect(replay.stdout.contains("entries: all identical"))
         let one = try CLI.run(["replay", log.path, "--packs", "RulePacks", "--entry", "3"])
         #expect(one.stdout.hasPrefix("entry 3 "))
-        #expect(one.stdout.contains("1 identical, 0 differ"))
+        #expect(one.stdout.contains("1 entry: all identical"))
 
-        // Change a logged output and its hash together: replay recomputes and shows the difference.
+        // Change a logged output: its recorded hash no longer matches, and replay says which field.
         var lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").map(String.init)
         let original = lines[0]
         guard let range = original.range(of: #""compliance_status":"#) else { Issue.record("no status in log"); return }
@@ -94,7 +95,8 @@ import Testing
         try (lines.joined(separator: "\n") + "\n").write(to: log, atomically: true, encoding: .utf8)
         let tampered = try CLI.run(["replay", log.path, "--packs", "RulePacks", "--entry", "1"])
         #expect(tampered.status == 1)
-        #expect(tampered.stdout.contains("DIFFERS"))
+        #expect(tampered.stdout.contains("ALTERED"))
+        #expect(tampered.stdout.contains("outputs_json does not match outputs_sha256"))
     }
 
     @Test func anOutFolderThatCannotBeCreatedIsAnErrorNamingIt() throws {

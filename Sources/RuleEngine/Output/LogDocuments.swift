@@ -116,6 +116,10 @@ public enum LogDocuments {
         w.endObject()
     }
 
+    /// The keys of the two documents in a log row, as written (for ``LogChain``).
+    static let inputsKey = Array(#""inputs_json":"#.utf8)
+    static let outputsKey = Array(#""outputs_json":"#.utf8)
+
     /// The `rules_execution_log` row as canonical bytes, written in one buffer: each document
     /// is hashed where it lies, and nothing is copied. Sets the evaluation's hashes and the
     /// places of its documents in the row. `executed_at` is the as-of date: a file run reads

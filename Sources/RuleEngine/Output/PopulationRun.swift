@@ -19,6 +19,18 @@ public struct JSONLines: Sendable {
         count += 1
     }
 
+    /// Makes room for `count` more bytes.
+    public mutating func reserve(_ count: Int) {
+        bytes.reserveCapacity(bytes.count + count)
+    }
+
+    /// Appends one row written in place by `write` (canonical JSON without a newline).
+    public mutating func appendRow(_ write: (inout [UInt8]) -> Void) {
+        write(&bytes)
+        bytes.append(0x0A)
+        count += 1
+    }
+
     /// Appends another table's rows.
     public mutating func append(contentsOf other: JSONLines) {
         bytes += other.bytes
@@ -44,8 +56,12 @@ public struct EvaluationBatch: Sendable {
     public var windowLines = JSONLines()
     /// `compliance_gap_analysis` rows.
     public var gapLines = JSONLines()
-    /// `rules_execution_log` rows.
+    /// `rules_execution_log` rows as evaluated, before ``LogChain`` seals them.
     public var logLines = JSONLines()
+    /// Per log row, five offsets into `logLines.bytes`: where the row starts, where its
+    /// `"inputs_json":` member starts and its document ends, and the same for `outputs_json`,
+    /// so the chain can hash the row's other fields without parsing it.
+    public var logLayout: [Int] = []
     /// Windows by `compliance_status`.
     public var statusCounts: [String: Int] = [:]
     /// Rejected rows and documents.
@@ -71,12 +87,27 @@ public struct EvaluationBatch: Sendable {
     public mutating func append(_ other: EvaluationBatch) {
         windowLines.append(contentsOf: other.windowLines)
         gapLines.append(contentsOf: other.gapLines)
+        let shift = logLines.bytes.count
+        logLayout += other.logLayout.map { $0 + shift }
         logLines.append(contentsOf: other.logLines)
         statusCounts.merge(other.statusCounts, uniquingKeysWith: +)
         errors += other.errors
         evaluations += other.evaluations
         providerCount += other.providerCount
         noRulePackCount += other.noRulePackCount
+    }
+}
+
+extension EvaluationBatch {
+    /// Appends an evaluation's log row and its layout.
+    public mutating func appendLog(_ evaluation: CredentialEvaluation) {
+        let start = logLines.bytes.count
+        logLayout.append(start)
+        logLayout.append(start + evaluation.inputsRange.lowerBound - LogDocuments.inputsKey.count)
+        logLayout.append(start + evaluation.inputsRange.upperBound)
+        logLayout.append(start + evaluation.outputsRange.lowerBound - LogDocuments.outputsKey.count)
+        logLayout.append(start + evaluation.outputsRange.upperBound)
+        logLines.append(evaluation.logLine)
     }
 }
 
@@ -117,7 +148,7 @@ extension Evaluator {
                 for gap in evaluation.gapLines { batch.gapLines.append(gap) }
                 batch.statusCounts[evaluation.status.rawValue, default: 0] += 1
                 if evaluation.noRulePackCovers { batch.noRulePackCount += 1 }
-                if !evaluation.logLine.isEmpty { batch.logLines.append(evaluation.logLine) }
+                if !evaluation.logLine.isEmpty { batch.appendLog(evaluation) }
                 if keepEvaluations { batch.evaluations.append(evaluation) }
             }
         }

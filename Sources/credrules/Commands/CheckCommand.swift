@@ -54,7 +54,7 @@ enum PackSetLoading {
                     + diagnosticSummary(result.diagnostics))
             }
         case .json: print(JSONDiagnosticRenderer.render(result.diagnostics).prettyText)
-        case .sarif: print(SARIFDiagnosticRenderer.render(result.diagnostics).prettyText)
+        case .sarif: print(SARIFDiagnosticRenderer.render(result.diagnostics, toolVersion: CredRules.toolVersion).prettyText)
         }
     }
 }
@@ -63,8 +63,13 @@ enum PackSetLoading {
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Check rule packs and report problems with their positions.",
-        discussion: "Exit status: 0 when no pack has errors (warnings allowed), 1 when any has, 2 for a usage error.")
+        abstract: "Check rule packs, run their tests, and report problems with their positions.",
+        discussion: """
+            Every pack that compiles has its tests run, whatever the other packs' errors. json and sarif print one \
+            document on standard output holding every diagnostic and test failure. \
+            Exit status: 0 when no pack has errors and every test passes (warnings allowed unless \
+            --warnings-as-errors), 1 otherwise, 2 for a usage error.
+            """)
 
     @Argument(help: "Pack files or folders (searched recursively for *.yaml and *.yml).")
     var paths: [String]
@@ -72,20 +77,28 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Diagnostic format: human (stderr), json or sarif (stdout).")
     var format: DiagnosticFormat = .human
 
+    @Flag(help: "Fail (exit 1) when there are warnings, as when there are errors.")
+    var warningsAsErrors = false
+
     func run() throws {
-        let result = try PackSetLoading.compileReportingErrors(paths, format: format)
+        let result = try PackSetLoading.compile(paths)
+        let warned = warningsAsErrors && result.diagnostics.contains { $0.severity == .warning }
+        if format == .human, !result.diagnostics.isEmpty {
+            FileIO.printError(HumanDiagnosticRenderer.render(result.diagnostics, files: result.files, color: FileIO.stderrIsTerminal)
+                + diagnosticSummary(result.diagnostics) + (warned ? " (warnings count as errors: --warnings-as-errors)" : ""))
+        }
         let testDiagnostics = try runPackTests(result)
+        let all = PackSetResult(packs: result.packs, diagnostics: Diagnostic.sortedForOutput(result.diagnostics + testDiagnostics),
+                                files: result.files)
         switch format {
         case .human:
-            if result.diagnostics.isEmpty, testDiagnostics.isEmpty {
+            if all.diagnostics.isEmpty {
                 FileIO.printError("\(result.packs.count) pack\(result.packs.count == 1 ? "" : "s") checked, no problems")
             }
         case .json, .sarif:
-            if !testDiagnostics.isEmpty {
-                PackSetLoading.report(PackSetResult(packs: result.packs, diagnostics: testDiagnostics, files: result.files), format: format)
-            }
+            PackSetLoading.report(all, format: format)
         }
-        if !testDiagnostics.isEmpty { throw ExitCodes.failure }
+        if all.hasErrors || warned { throw ExitCodes.failure }
     }
 
     /// Runs every pack's own `tests:` through the engine. Human format prints each failure with

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import RuleBase
 import RuleCompiler
 import RuleIR
@@ -9,8 +10,9 @@ struct CompileCommand: ParsableCommand {
         commandName: "compile",
         abstract: "Compile rule packs to rule-version JSON (canonical bytes) with a manifest.",
         discussion: """
-            Writes DIR/<pack with / replaced by __>@<version>.json and DIR/manifest.json. Nothing is \
-            written when any pack has errors. Exit status: 0 on success, 1 on pack errors, 2 for a usage error.
+            Writes DIR/<pack with / replaced by __>@<version>.json (the rule version's canonical bytes, no more: \
+            their SHA-256 is the manifest's hash) and DIR/manifest.json, whose `source` is each pack's path relative \
+            to the folder given. Nothing is written when any pack has errors. Exit status: 0 on success, 1 on pack errors, 2 for a usage error.
             """)
 
     @Argument(help: "Pack files or folders.")
@@ -30,13 +32,14 @@ struct CompileCommand: ParsableCommand {
         for compiled in result.packs {
             let version = compiled.ruleVersion
             let name = version.pack.split(separator: "/", omittingEmptySubsequences: false).joined(separator: "__") + "@\(version.version).json"
-            outputs.append((name, version.canonicalJSON + "\n"))
+            // Exactly the canonical bytes, so `sha256sum` of the file is the recorded hash.
+            outputs.append((name, version.canonicalJSON))
             var effective: [(String, JSONValue)] = [("from", .string(version.effective.from.description))]
             effective.append(("to", version.effective.to.map { .string($0.description) } ?? .null))
             manifest.append(.object([
                 ("pack", .string(version.pack)), ("version", .int(version.version)), ("id", .string(version.id)),
                 ("effective", .object(effective)), ("hash", .string(version.hash)), ("file", .string(name)),
-                ("source", .string(compiled.path)),
+                ("source", .string(Self.relativeToRoot(compiled.path, roots: paths))),
             ]))
         }
         do {
@@ -50,5 +53,18 @@ struct CompileCommand: ParsableCommand {
         if format == .human {
             FileIO.printError("compiled \(outputs.count) rule version\(outputs.count == 1 ? "" : "s") into \(outputDirectory)")
         }
+    }
+
+    /// A pack's path relative to the folder argument it was found under (a file argument: its
+    /// name), so the manifest does not depend on how the path was typed.
+    static func relativeToRoot(_ path: String, roots: [String]) -> String {
+        let file = URL(fileURLWithPath: path).standardizedFileURL.path
+        for root in roots {
+            let standard = URL(fileURLWithPath: root).standardizedFileURL.path
+            if file == standard { return (file as NSString).lastPathComponent }
+            let prefix = standard.hasSuffix("/") ? standard : standard + "/"
+            if file.hasPrefix(prefix) { return String(file.dropFirst(prefix.count)) }
+        }
+        return (file as NSString).lastPathComponent
     }
 }

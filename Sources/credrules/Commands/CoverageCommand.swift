@@ -45,7 +45,7 @@ struct CoverageCommand: ParsableCommand {
             try FactsOptions.parse(["--facts", facts, "--as-of", date.description]).forEachDocument { document, line in
                 switch document {
                 case .success(let value): counter.add(document: value, line: line)
-                case .failure(let error): counter.reject(line: line, message: "invalid JSON at column \(error.location.column): \(error.message)")
+                case .failure(let error): counter.reject(line: line, message: error.message)
                 }
             }
             population = counter

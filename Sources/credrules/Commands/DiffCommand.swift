@@ -8,7 +8,10 @@ struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
         abstract: "Show what changed in meaning between two pack versions (YAML packs or rule-version JSON).",
-        discussion: "Exit status: 0 when both inputs load (whatever the differences), 1 when an input is invalid.")
+        discussion: """
+            Exit status: 0 when both inputs load (whatever the differences, unless --exit-code), 1 when an input is \
+            invalid, or with --exit-code when the meaning changed (any change listed), 2 for a usage error.
+            """)
 
     @Argument(help: "The old version: a pack YAML file or a rule-version JSON file.")
     var old: String
@@ -21,6 +24,9 @@ struct DiffCommand: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument { case human, json }
 
+    @Flag(help: "Exit 1 when the meaning changed (any change listed), as `git diff --exit-code` does.")
+    var exitCode = false
+
     func run() throws {
         let before = try load(old)
         let after = try load(new)
@@ -29,6 +35,7 @@ struct DiffCommand: ParsableCommand {
         case .human: print(RuleVersionDiff.renderText(changes, old: before, new: after), terminator: "")
         case .json: print(RuleVersionDiff.renderJSON(changes, old: before, new: after).prettyText)
         }
+        if exitCode, !changes.isEmpty { throw ExitCodes.failure }
     }
 
     private func load(_ path: String) throws -> RuleVersion {

@@ -13,6 +13,9 @@ struct ExplainCommand: ParsableCommand {
     @OptionGroup var packOptions: PacksOption
     @OptionGroup var factsOptions: FactsOptions
 
+    @Option(help: "human, or json (the same content: one object with the provider's evaluations).")
+    var format: TestCommand.ReportFormat = .human
+
     func run() throws {
         let date = try factsOptions.date()
         let evaluator = Evaluator(ruleVersions: try RuleVersionLoading.load(packOptions.packs), tracing: true)
@@ -25,6 +28,18 @@ struct ExplainCommand: ParsableCommand {
             throw ValidationError("provider `\(provider)` has no valid rows in \(factsOptions.facts)")
         }
         let evaluations = evaluator.evaluate(facts, asOf: date)
+        if format == .json {
+            print(JSONValue.object([
+                ("provider_id", .string(provider)), ("as_of", .string(date.description)),
+                ("evaluations", .array(evaluations.map { e in
+                    guard e.wasEvaluated, let version = evaluator.ruleVersions.first(where: { $0.version.id == e.ruleVersionID })?.version else {
+                        return Explain.json(unevaluated: e)
+                    }
+                    return Explain.json(e, version: version)
+                })),
+            ]).prettyText)
+            return
+        }
         if evaluations.isEmpty { print("\(provider): no rule pack in effect on \(date) applies to this provider's credentials") }
         for e in evaluations {
             guard e.wasEvaluated, let version = evaluator.ruleVersions.first(where: { $0.version.id == e.ruleVersionID })?.version else {
@@ -42,10 +57,10 @@ extension ExplainCommand {
     /// The facts document holding `provider`: the whole file for JSON, the provider's line for
     /// JSON Lines (found without parsing the lines that cannot hold it).
     static func document(for provider: String, in options: FactsOptions) throws -> JSONValue? {
-        guard options.isJSONLines else { return try options.wholeDocument() }
+        guard options.isJSONLines else { return try options.wholeDocument().document }
         var found: JSONValue?
-        try LineReader.forEachLine(path: options.facts) { line, _ in
-            let text = line.text
+        try LineReader.forEachLine(path: options.facts, role: "the facts file", maximumLineBytes: FactsLimits.maximumLineBytes) { line, _ in
+            let text = line.bytes.text
             guard text.contains("\"\(provider)\""), let document = try? JSONParser.parse(text),
                   document["providers"]?.arrayValue?.contains(where: { $0["id"]?.stringValue == provider }) == true
             else { return true }

@@ -36,8 +36,16 @@ struct ImpactCommand: ParsableCommand {
                            new: Evaluator.evaluate(newVersion, provider: provider, asOf: date, recordingLog: false))
             }
         }
-        print("\(oldVersion.version.id) → \(newVersion.version.id) as of \(date)")
-        print(format == .json ? report.json.canonicalText : report.text)
+        switch format {
+        case .human:
+            print("\(oldVersion.version.id) → \(newVersion.version.id) as of \(date)")
+            print(report.text)
+        case .json:
+            // Nothing but the document on standard output; the versions and date are in it.
+            var members = report.json.objectMembers ?? []
+            members += [("as_of", .string(date.description)), ("from_rule_version", .string(oldVersion.version.id)), ("to_rule_version", .string(newVersion.version.id))]
+            print(JSONValue.object(members).canonicalText)
+        }
         if rejected > 0 { FileIO.printError("\(rejected) rows or lines rejected") }
     }
 }

@@ -5,67 +5,132 @@ import RuleEngine
 
 /// Where `eval` results go: JSON Lines files in a folder, one JSON object, JSON Lines on
 /// standard output, or a table for people.
+///
+/// A folder gets all of a run or none of it: every table is written to a temporary file in the
+/// folder and renamed over its final name only when the run has completed, the run manifest
+/// last; a run that fails removes its temporaries and leaves the previous run's files as they were.
 final class OutputSink {
     private let format: EvalCommand.OutputFormat
-    private var files: [String: LineWriter] = [:]
+    private let folder: String?
+    private var files: [String: (file: AtomicFile, writer: LineWriter)] = [:]
     private var stdout: LineWriter?
     private var all = EvaluationBatch()
-    private var rejected = 0
-    private var providers = 0
+    private var sealedLog = JSONLines()
+    private var chain = LogChain()
+    private var rowCounts: [String: Int] = [:]
+    private(set) var rejected = 0
+    private(set) var providers = 0
+    /// The first rejections, for the message of a run in which nothing could be read.
+    private(set) var firstErrors: [FactError] = []
     private var statusCounts: [String: Int] = [:]
     private var noRulePack = 0
     private let evaluator: Evaluator
-    private let toFolder: Bool
+    private let asOf: CalendarDate
 
     static let tables = ["compliance_windows", "compliance_gap_analysis", "rules_execution_log", "errors"]
+    /// The run manifest's file name, beside the tables.
+    static let manifestName = "run_manifest.json"
 
-    init(format: EvalCommand.OutputFormat, out: String?, evaluator: Evaluator) throws {
+    init(format: EvalCommand.OutputFormat, out: String?, evaluator: Evaluator, asOf: CalendarDate) throws {
         self.format = format
         self.evaluator = evaluator
-        self.toFolder = out != nil
+        self.asOf = asOf
+        self.folder = out
         if let out {
             try FileIO.makeDirectory(out)
-            for table in Self.tables {
-                files[table] = try LineWriter(path: (out as NSString).appendingPathComponent("\(table).jsonl"))
+            do {
+                for table in Self.tables {
+                    let file = try AtomicFile(path: (out as NSString).appendingPathComponent("\(table).jsonl"))
+                    files[table] = (file, LineWriter(descriptor: file.descriptor, path: "`\(file.path)`"))
+                }
+            } catch {
+                discard()
+                throw error
             }
         } else if format == .jsonl {
-            stdout = LineWriter(handle: .standardOutput)
+            stdout = LineWriter.standardOutput()
         }
     }
 
-    /// Whether whole evaluations must be kept (the table and JSON formats print at the end).
-    var keepsEvaluations: Bool { !toFolder && format == .table }
+    /// Whether whole evaluations must be kept (the table format prints them at the end).
+    var keepsEvaluations: Bool { folder == nil && format == .table }
+
+    /// Whether the log is written (and so sealed into its chain).
+    private var writesLog: Bool { folder != nil || format != .table }
 
     func consume(_ batch: EvaluationBatch) {
         providers += batch.providerCount
         rejected += batch.errors.count
+        if firstErrors.count < 5 { firstErrors += batch.errors.prefix(5 - firstErrors.count) }
         statusCounts.merge(batch.statusCounts, uniquingKeysWith: +)
         noRulePack += batch.noRulePackCount
         var errorLines = JSONLines()
         for error in batch.errors { errorLines.append(error.json.canonicalBytes) }
-        if toFolder {
-            for (table, lines) in [("compliance_windows", batch.windowLines), ("compliance_gap_analysis", batch.gapLines),
-                                   ("rules_execution_log", batch.logLines), ("errors", errorLines)] {
-                files[table]?.write(lines: lines.bytes)
-            }
+        let log = writesLog ? chain.seal(batch) : JSONLines()
+        let tables = [("compliance_windows", batch.windowLines), ("compliance_gap_analysis", batch.gapLines),
+                      ("errors", errorLines), ("rules_execution_log", log)]
+        for (table, lines) in tables { rowCounts[table, default: 0] += lines.count }
+        if folder != nil {
+            for (table, lines) in tables { files[table]?.writer.write(raw: lines.bytes) }
         } else if let stdout {
-            for (table, lines) in [("compliance_windows", batch.windowLines), ("compliance_gap_analysis", batch.gapLines),
-                                   ("errors", errorLines), ("rules_execution_log", batch.logLines)] {
+            for (table, lines) in tables {
                 let suffix = Array(#","table":"\#(table)"}"#.utf8)
                 for row in lines.rows { stdout.write(bytes: Array(#"{"row":"#.utf8) + row + suffix) }
             }
         } else {
-            all.append(batch)
+            var kept = batch
+            kept.logLines = JSONLines()
+            kept.logLayout = []
+            all.append(kept)
+            sealedLog.append(contentsOf: log)
         }
     }
 
-    /// Flushes everything and prints the summary; returns how many rows were rejected.
+    /// A run that could not complete: a folder keeps its previous files (the temporaries are
+    /// removed); JSON and JSON Lines on standard output carry the error as an `errors` row, so
+    /// a tool reading them sees why there is nothing else.
+    func fail(_ message: String) {
+        discard()
+        let error = FactError(table: nil, rowID: nil, column: nil, providerID: nil, message: message)
+        switch (folder, format) {
+        case (nil, .json):
+            var batch = EvaluationBatch()
+            batch.errors = [error]
+            all = batch
+            sealedLog = JSONLines()
+            printJSON(completed: false)
+        case (nil, .jsonl):
+            let stdout = self.stdout ?? LineWriter.standardOutput()
+            stdout.write(bytes: Array(#"{"row":"#.utf8) + error.json.canonicalBytes + Array(#","table":"errors"}"#.utf8))
+            try? stdout.close()
+        default: break
+        }
+    }
+
+    /// Removes the temporaries of a run that will not complete.
+    private func discard() {
+        for (_, entry) in files { entry.file.discard() }
+        files = [:]
+    }
+
+    /// Flushes everything, puts a folder's files in place (the manifest last) and prints the
+    /// summary; returns how many rows were rejected.
     func finish() throws -> Int {
-        for table in Self.tables { try files[table]?.close() }
+        if let folder {
+            do {
+                for table in Self.tables { try files[table]?.writer.close() }
+                for table in Self.tables { try files[table]?.file.commit() }
+                files = [:]
+                try FileIO.writeAtomically(manifest.prettyText + "\n", to: (folder as NSString).appendingPathComponent(Self.manifestName))
+            } catch {
+                discard()
+                throw error
+            }
+        }
         try stdout?.close()
-        if !toFolder {
+        if folder == nil {
             switch format {
-            case .json: printJSON()
+            case .json: printJSON(completed: true)
             case .table: printTable()
             case .jsonl: break
             }
@@ -77,13 +142,42 @@ final class OutputSink {
         return rejected
     }
 
-    private func printJSON() {
-        let versions = evaluator.ruleVersions.map { loaded in
+    /// The rule versions the run loaded.
+    private var ruleVersions: JSONValue {
+        .array(evaluator.ruleVersions.map { loaded in
             JSONValue.object([
                 ("id", .string(loaded.version.id)), ("rule_type", .string(loaded.version.pack)), ("hash", .string(loaded.hash)),
                 ("version_number", .int(loaded.version.version)),
             ])
+        })
+    }
+
+    /// The run manifest (Grammar/execution-log.md): what was evaluated, each table's row count
+    /// and the execution log's chain head, which covers every entry in order.
+    var manifest: JSONValue {
+        var tables: [(String, JSONValue)] = []
+        for table in Self.tables.sorted() {
+            tables.append((table, .object([("file", .string("\(table).jsonl")), ("rows", .int(rowCounts[table] ?? 0))])))
         }
+        return .object([
+            ("as_of", .string(asOf.description)),
+            ("execution_log", .object([
+                ("entries", .int(chain.count)),
+                ("file", .string("rules_execution_log.jsonl")),
+                ("first_previous_sha256", .string(LogChain.genesis)),
+                ("last_entry_sha256", .string(chain.head)),
+            ])),
+            ("format", .string(LogChain.manifestFormat)),
+            ("providers", .int(providers)),
+            ("rejected_rows", .int(rejected)),
+            ("rule_versions", ruleVersions),
+            ("tables", .object(tables)),
+            ("tool_version", .string(CredRules.toolVersion)),
+        ])
+    }
+
+    /// Prints the JSON document; a run that did not complete has no manifest (`null`).
+    private func printJSON(completed: Bool) {
         // Written by hand around the rows, which are already canonical bytes; keys in
         // canonical order.
         var out: [UInt8] = Array(#"{"compliance_gap_analysis":"#.utf8)
@@ -101,11 +195,16 @@ final class OutputSink {
         out += Array(#","errors":"#.utf8)
         JSONValue.array(all.errors.map(\.json)).writeCompact(to: &out, canonical: true)
         out += Array(#","rule_versions":"#.utf8)
-        JSONValue.array(versions).writeCompact(to: &out, canonical: true)
+        ruleVersions.writeCompact(to: &out, canonical: true)
         out += Array(#","rules_execution_log":"#.utf8)
-        append(all.logLines)
+        append(sealedLog)
+        out += Array(#","run_manifest":"#.utf8)
+        (completed ? manifest : .null).writeCompact(to: &out, canonical: true)
         out += Array("}".utf8)
-        print(String(decoding: out, as: UTF8.self))
+        out.append(0x0A)
+        let writer = LineWriter.standardOutput()
+        writer.write(raw: out)
+        try? writer.close()
     }
 
     private func printTable() {
