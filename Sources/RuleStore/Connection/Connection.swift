@@ -74,41 +74,40 @@ public final class Connection {
         }
     }
 
-    /// Streams rows into `COPY … FROM STDIN` (text format): `body` writes them through the
-    /// writer, which sends them in large chunks. Returns the number of rows the server stored.
-    /// A row the server rejects fails the whole COPY with the server's line number.
+    /// Sends `rows` to `COPY … FROM STDIN` (text format) in chunks of 1 MiB and returns the
+    /// number of rows the server stored. A row the server rejects fails the whole COPY; the
+    /// error's context names the COPY line (1-based, counting `rows`).
     @discardableResult
-    public func copy(_ sql: String, _ body: (inout CopyWriter) throws -> Void) throws -> Int {
+    public func copy(_ sql: String, rows: CopyRows) throws(StoreError) -> Int {
         let start = PQexecParams(handle, sql, 0, nil, nil, nil, nil, 0)
         guard let start, PQresultStatus(start) == PGRES_COPY_IN else {
             _ = try consume(start, statement: sql)
             throw StoreError(statement: sql, message: "the statement did not start COPY FROM STDIN")
         }
         PQclear(start)
-        var writer = CopyWriter(connection: self, statement: sql)
-        var failure: (any Error)?
-        do {
-            try body(&writer)
-            try writer.flush()
-        } catch {
-            failure = error
+        let chunk = 1 << 20
+        var offset = 0
+        var sendFailure: StoreError?
+        while offset < rows.bytes.count, sendFailure == nil {
+            let end = min(offset + chunk, rows.bytes.count)
+            do { try sendCopyData(rows.bytes[offset..<end], statement: sql) } catch { sendFailure = error }
+            offset = end
         }
-        let ended = failure == nil ? PQputCopyEnd(handle, nil) : PQputCopyEnd(handle, "aborted by the client")
-        guard ended == 1 else { throw StoreError(statement: sql, message: lastError) }
+        guard PQputCopyEnd(handle, sendFailure == nil ? nil : "client failed to send") == 1 else {
+            throw StoreError(statement: sql, message: lastError)
+        }
         var stored = 0
         var serverError: StoreError?
         do { stored = try consume(PQgetResult(handle), statement: sql).affectedRows } catch { serverError = error }
         // Drain: libpq returns nil once the command is complete.
         while let extra = PQgetResult(handle) { PQclear(extra) }
-        // The server's error says which row it rejected; a client failure says why it stopped.
-        if let failure, !(failure is CopyAbort) { throw failure }
         if let serverError { throw serverError }
-        if let failure { throw failure }
+        if let sendFailure { throw sendFailure }
         return stored
     }
 
     /// Sends buffered COPY bytes.
-    func sendCopyData(_ bytes: [UInt8], statement: String) throws(StoreError) {
+    private func sendCopyData(_ bytes: ArraySlice<UInt8>, statement: String) throws(StoreError) {
         let sent = bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
                 PQputCopyData(handle, $0, Int32(buffer.count))
