@@ -262,7 +262,7 @@ CREATE TABLE rule_versions (
     rule_sha256 text NOT NULL CONSTRAINT rule_versions_sha256_check CHECK (rule_sha256 ~ '^[0-9a-f]{64}$'),
     created_at timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT rule_versions_type_number_unique UNIQUE (rule_type, version_number),
-    -- Also serves publish's "is this content already published?" lookup.
+    -- One rule version per content; also serves publish's "already published?" lookup.
     CONSTRAINT rule_versions_type_sha256_unique UNIQUE (rule_type, rule_sha256)
 );
 
