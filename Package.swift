@@ -36,7 +36,7 @@ let package = Package(
         // The only importer of CLibPQ; never imports the compiler (the CLI hands it rule versions).
         .target(name: "RuleStore", dependencies: [
             "RuleBase", "CLibPQ", .product(name: "Crypto", package: "swift-crypto"),
-        ], resources: [.copy("Migrations/SQL")]),
+        ], exclude: ["Migrations/SCHEMA.md"], resources: [.copy("Migrations/SQL")]),
         // The command-line tool: the only place with file-system access.
         .executableTarget(name: "credrules", dependencies: [
             "RuleBase", "RuleYAML", "RuleSyntax", "RuleExpressions", "RuleIR", "RuleCompiler", "RuleEngine", "RuleStore",
