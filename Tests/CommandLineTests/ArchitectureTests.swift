@@ -12,8 +12,10 @@ import Testing
         "RuleIR": ["RuleBase", "Crypto"],
         "RuleCompiler": ["RuleBase", "RuleYAML", "RuleSyntax", "RuleExpressions", "RuleIR"],
         "RuleEngine": ["RuleBase", "RuleExpressions", "RuleIR"],
+        // libpq only through RuleStore; the store never sees the compiler.
+        "RuleStore": ["RuleBase", "CLibPQ", "Crypto", "Foundation"],
         "RuleTestSupport": [],
-        "credrules": ["ArgumentParser", "Dispatch", "Foundation", "RuleBase", "RuleCompiler", "RuleEngine", "RuleExpressions", "RuleIR"],
+        "credrules": ["ArgumentParser", "Dispatch", "Foundation", "RuleBase", "RuleCompiler", "RuleEngine", "RuleExpressions", "RuleIR", "RuleStore"],
     ]
 
     @Test func importsPointOneWay() throws {

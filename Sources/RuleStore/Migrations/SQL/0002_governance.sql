@@ -323,8 +323,9 @@ $$;
 
 -- ---------------------------------------------------------------- credential versions
 -- A change to a license, DEA registration, CSR certificate, board certification or CME event
--- appends a version: number monotonic per entity (the unique key guards it), diff_json of the
--- columns that changed ({"op", "changed": {column: {"from", "to"}}}). TG_ARGV[0]: entity type.
+-- appends a version: number monotonic per entity (the unique key guards it) and diff_json:
+-- {"op": "update", "changed": {column: {"from", "to"}}} of the columns that changed, or the
+-- whole row as {"op": "insert", "new": row} / {"op": "delete", "old": row}. TG_ARGV[0]: entity type.
 CREATE FUNCTION credrules_record_credential_versions() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
@@ -334,9 +335,7 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
         EXECUTE 'INSERT INTO public.credential_versions (provider_id, entity_type, entity_id, version_number, diff_json, actor_id)
                  SELECT n.provider_id, $1, n.id, ' || format(next_version, 'n.id') || ',
-                        jsonb_build_object(''op'', ''insert'', ''changed'',
-                            (SELECT jsonb_object_agg(c.key, jsonb_build_object(''from'', NULL, ''to'', c.value))
-                             FROM jsonb_each(to_jsonb(n) - ''created_at'' - ''updated_at'') c)), $2
+                        jsonb_build_object(''op'', ''insert'', ''new'', to_jsonb(n) - ''created_at'' - ''updated_at''), $2
                  FROM new_rows n'
             USING TG_ARGV[0], credrules_actor();
     ELSIF TG_OP = 'UPDATE' THEN
@@ -353,9 +352,7 @@ BEGIN
     ELSE
         EXECUTE 'INSERT INTO public.credential_versions (provider_id, entity_type, entity_id, version_number, diff_json, actor_id)
                  SELECT o.provider_id, $1, o.id, ' || format(next_version, 'o.id') || ',
-                        jsonb_build_object(''op'', ''delete'', ''changed'',
-                            (SELECT jsonb_object_agg(c.key, jsonb_build_object(''from'', c.value, ''to'', NULL))
-                             FROM jsonb_each(to_jsonb(o) - ''created_at'' - ''updated_at'') c)), $2
+                        jsonb_build_object(''op'', ''delete'', ''old'', to_jsonb(o) - ''created_at'' - ''updated_at''), $2
                  FROM old_rows o'
             USING TG_ARGV[0], credrules_actor();
     END IF;
