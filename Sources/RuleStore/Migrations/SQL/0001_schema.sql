@@ -400,8 +400,10 @@ CREATE TABLE document_lineage (
     -- `*`: the whole row was extracted from the document.
     column_name text NOT NULL,
     row_id uuid NOT NULL,
-    -- Extension: the provider the row belongs to, for row-level security.
-    provider_id uuid NOT NULL REFERENCES providers (id),
+    -- Extension: the provider the row belongs to, for row-level security. Copied from the fact row
+    -- (whose own foreign key checked it); no foreign key here, so history outlives a deleted provider
+    -- and a bulk load does not check every provider twice.
+    provider_id uuid NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now()
 );
 -- Serves "which facts came from this document".
@@ -413,7 +415,8 @@ CREATE INDEX document_lineage_provider_id_idx ON document_lineage (provider_id);
 
 CREATE TABLE credential_versions (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    provider_id uuid NOT NULL REFERENCES providers (id),
+    -- Copied from the credential row by the trigger; no foreign key (as document_lineage.provider_id).
+    provider_id uuid NOT NULL,
     entity_type text NOT NULL CONSTRAINT credential_versions_entity_type_check CHECK (entity_type IN (
         'license', 'dea_registration', 'csr_certificate', 'board_certification', 'cme_event')),
     entity_id uuid NOT NULL,
