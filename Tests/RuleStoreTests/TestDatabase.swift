@@ -35,6 +35,7 @@ enum TestDatabase {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var counter = 0
     nonisolated(unsafe) private static var templateReady = false
+    nonisolated(unsafe) private static var templateError: (any Error)?
     private static let template = "credrules_template_\(ProcessInfo.processInfo.processIdentifier)"
 
     /// A new empty database (no migrations), and its URL.
@@ -53,12 +54,17 @@ enum TestDatabase {
     /// A new database with every bundled migration applied, and its URL.
     static func migrated() throws -> String {
         try lock.withLock {
+            if let templateError { throw templateError }
             if !templateReady {
-                let admin = try Connection(url: try serverURL())
-                try admin.execute("CREATE DATABASE \(template)")
                 do {
+                    let admin = try Connection(url: try serverURL())
+                    try admin.execute("CREATE DATABASE \(template)")
                     let connection = try Connection(url: try url(database: template))
                     try Migrator(migrations: try Migration.bundled()).migrate(on: connection)
+                } catch {
+                    // Every later test reports the same cause, not a follow-on error.
+                    templateError = error
+                    throw error
                 }
                 templateReady = true
             }

@@ -10,7 +10,12 @@ BEGIN
     FOREACH role_name IN ARRAY ARRAY['credrules_app', 'credrules_engine', 'credrules_retention', 'credrules_loader',
                                      'credrules_definer', 'credrules_purger'] LOOP
         IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = role_name) THEN
-            EXECUTE format('CREATE ROLE %I NOLOGIN NOINHERIT', role_name);
+            BEGIN
+                EXECUTE format('CREATE ROLE %I NOLOGIN NOINHERIT', role_name);
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN
+                -- Another database of the cluster is migrating at the same moment and made it.
+                NULL;
+            END;
         END IF;
     END LOOP;
     -- Function ownership below needs membership when the migrating role is not a superuser.
