@@ -1,3 +1,4 @@
+import Foundation
 import RuleStore
 import Testing
 
@@ -125,5 +126,41 @@ import Testing
         for id in ["prov-000001", "org-0021", "é'; DROP TABLE providers; --", ""] {
             #expect(try connection.value("SELECT credrules_id($1)::text", [.text(id)]) == RowID.uuid(forExternalID: id))
         }
+    }
+}
+
+@Suite struct VocabularySyncTests {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// The codes of the first table under `## heading` in Grammar/categories.md.
+    static func grammarCodes(under heading: String) throws -> [String] {
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("Grammar/categories.md"), encoding: .utf8)
+        var inSection = false
+        var codes: [String] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("## ") {
+                if inSection { break }
+                inSection = line.hasPrefix(heading)
+                continue
+            }
+            guard inSection, line.hasPrefix("| `") else { continue }
+            let code = line.dropFirst(3).prefix { $0 != "`" }
+            codes.append(String(code))
+        }
+        return codes
+    }
+
+    @Test func everyGrammarCategoryAndCreditTypeIsAcceptedByTheDatabase() throws {
+        let connection = try Connection(url: try TestDatabase.migrated())
+        let categories = try Self.grammarCodes(under: "## CME categories")
+        #expect(categories.count >= 24)
+        for category in categories {
+            let accepted = try connection.value(
+                "SELECT pg_get_constraintdef(oid) LIKE '%''' || $1 || '''%' FROM pg_constraint WHERE conname = 'cme_events_category_check'",
+                [.text(category)])
+            #expect(accepted == "t", "cme_events.category does not accept `\(category)` (Grammar/categories.md): add it in a migration")
+        }
+        #expect(try connection.value("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'cme_events_category_check'")?.contains("'general'") == true)
     }
 }

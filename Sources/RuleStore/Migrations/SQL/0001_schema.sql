@@ -236,7 +236,8 @@ CREATE TABLE cme_events (
         'medical_errors', 'patient_safety', 'risk_management', 'domestic_violence', 'child_abuse', 'human_trafficking',
         'hiv_aids', 'implicit_bias', 'cultural_competency', 'sexual_harassment_prevention', 'dementia',
         'infection_control', 'geriatrics', 'suicide_prevention', 'health_equity', 'professional_boundaries',
-        'laws_and_rules', 'electronic_health_records')),
+        'laws_and_rules', 'electronic_health_records', 'dependent_adult_abuse', 'prescription_drug_monitoring',
+        'nutrition', 'behavioral_health', 'lgbtq_health', 'sexual_assault')),
     -- Extension: "formal" / "Category 1" credit.
     credit_type text CONSTRAINT cme_events_credit_type_check CHECK (credit_type IN ('ama_pra_1', 'aoa_1a', 'aoa_1b', 'other')),
     credits_earned numeric NOT NULL CONSTRAINT cme_events_credits_check CHECK (credits_earned >= 0),
