@@ -51,7 +51,7 @@ let package = Package(
             "RuleBase", "RuleExpressions", "RuleIR", "RuleEngine",
         ], path: "Tools/bench/Sources"),
 
-        .testTarget(name: "RuleBaseTests", dependencies: ["RuleBase"]),
+        .testTarget(name: "RuleBaseTests", dependencies: ["RuleBase", "RuleTestSupport"]),
         .testTarget(name: "RuleYAMLTests", dependencies: ["RuleBase", "RuleYAML", "RuleTestSupport"], exclude: ["Corpus"]),
         .testTarget(name: "RuleExpressionsTests", dependencies: ["RuleBase", "RuleExpressions", "RuleTestSupport"], exclude: ["Conformance"]),
         .testTarget(name: "RuleCompilerTests", dependencies: [
@@ -61,6 +61,8 @@ let package = Package(
             "RuleBase", "RuleExpressions", "RuleIR", "RuleEngine", "RuleCompiler", "RuleSyntax", "RuleYAML", "RuleTestSupport",
         ]),
         .testTarget(name: "CommandLineTests", dependencies: ["credrules"]),
+        // The bundled packs' compiled bytes and hashes, pinned; the stored-version loader.
+        .testTarget(name: "ReferenceTests", dependencies: ["RuleBase", "RuleIR", "RuleCompiler"], exclude: ["Expected"]),
         // Against a real PostgreSQL 15 (Tools/test.sh starts one); never a mock.
         .testTarget(name: "RuleStoreTests", dependencies: ["RuleBase", "RuleStore"]),
     ]

@@ -32,11 +32,17 @@ CATEGORIES = {
     "professional_boundaries": "Professional boundaries and physician sexual misconduct.",
     "laws_and_rules": "The state's medical practice act, board laws and regulations.",
     "electronic_health_records": "Proficiency in electronic health records.",
+    "dependent_adult_abuse": "Identification and reporting of abuse of dependent adults (e.g. Iowa's mandatory-reporter training).",
+    "prescription_drug_monitoring": "Use of the state prescription drug monitoring program (PDMP).",
+    "nutrition": "Nutrition and metabolic health.",
+    "behavioral_health": "Behavioral and mental health (including veterans' mental-health conditions).",
+    "lgbtq_health": "Cultural competence and clinical care for LGBTQ patients.",
+    "sexual_assault": "Recognition and care of victims of sexual assault.",
 }
 CREDIT_TYPES = ["ama_pra_1", "aoa_1a", "aoa_1b", "other"]
 SPECIALTIES = ["addiction_medicine", "addiction_psychiatry", "radiology", "pathology", "internal_medicine",
                "family_medicine", "psychiatry", "emergency_medicine", "anesthesiology", "pain_medicine",
-               "hospice_and_palliative_medicine"]
+               "hospice_and_palliative_medicine", "pediatrics", "urgent_care"]
 LICENSE_TYPES = ["MD", "DO", "PA", "NP", "RN"]
 STATES = ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS",
           "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC",
@@ -45,7 +51,7 @@ STATES = ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI"
 STATUSES = ["compliant", "in_progress", "at_risk", "non_compliant", "unknown"]
 GAP_TYPES = ["credential_expired", "credential_expiring", "credential_inactive", "cme_hours_short",
              "cme_category_short", "training_missing", "registration_missing", "registration_expired",
-             "certification_expired", "missing_data", "custom"]
+             "certification_expired", "missing_data", "no_rule_pack", "custom"]
 KINDS = {
     "credential_current": "The evaluated credential is active and unexpired on the as-of date (gaps credential_expired, credential_inactive, credential_expiring).",
     "cme_hours": "CME hours earned in the window reach `hours` (gap cme_hours_short, or cme_category_short with `categories`).",
@@ -179,8 +185,11 @@ def facts_schema():
             type="object", required=["key", "value"], properties={
                 "provider_id": s("Provider id."),
                 "key": d("Declared attribute key.", enum=["direct_patient_care", "geriatric_patient_share", "pain_clinic", "in_residency",
-                         "prescribes_controlled_substances", "treats_adults_26_plus", "treats_children"]),
-                "value": d("Typed value (bool or decimal per the key's declaration).", type=["boolean", "number", "string"])},
+                         "practice_specialty", "prescribes_controlled_substances", "primary_care", "state_identified_prescriber",
+                         "treats_adults_26_plus", "treats_children",
+                         "opioid_prescribing_improvement_program", "prescribes_opioids", "primary_care_adults",
+                         "primary_care_children", "provides_end_of_life_care"]),
+                "value": d("Typed value (bool, decimal or string per the key's declaration).", type=["boolean", "number", "string"])},
             additionalProperties=False)),
     })
 
@@ -272,7 +281,7 @@ schema = {
         "exemption": d("An exemption.", type="object", additionalProperties=False, required=["id", "when", "exempts", "cite"], properties={
             "id": d("Unique exemption id.", type="string", pattern="^[a-z0-9]+(-[a-z0-9]+)*$"),
             "when": dict(BOOL_EXPR, description="Condition (boolean CEL) under which the exemption applies."),
-            "exempts": d("Requirement ids exempted, or `all`.", oneOf=[{"const": "all", "description": "Every requirement (minus `except`)."},
+            "exempts": d("Requirement ids exempted, or `all`.", oneOf=[{"const": "all", "description": "Every requirement except `credential_current` ones and those in `except`."},
                          {"type": "array", "minItems": 1, "uniqueItems": True, "items": REQ_ID, "description": "The exempted requirement ids."}]),
             "except": d("With exempts: all, the requirement ids that stay due.", type="array", uniqueItems=True, items=REQ_ID),
             "cite": d("Citation id (required).", type="string"),

@@ -35,10 +35,22 @@ struct ExpressionChecker {
                     help: expected == [.bool] ? "compare the value, e.g. `x == 1` or `x > 0`" : nil))
                 return nil
             }
+            // Evaluated once with no facts at all: a failure that is not a missing fact
+            // (`1 / 0`, `date('2025-13-01')`, an over-long `matches` pattern) fails for every
+            // provider, so it is reported here rather than as `missing_data` on each of them.
+            if case .failure(let issue) = compiled.evaluate(CELActivation(slots: [])),
+                !issue.message.hasPrefix("no value bound for variable")
+            {
+                var d = diagnostic(for: issue, in: scalar)
+                d.help = d.help ?? "this fails whatever the facts are; fix the constant part of the expression"
+                typer.report(d)
+                return nil
+            }
             let resultType = type == .dyn ? (expected.first ?? .dyn) : type
+            // What the expression reads is what the checker resolved, not what its text mentions.
             return Expression(
                 source: scalar.value, type: resultType.description,
-                attributes: ReferenceScanner.names(selectedFrom: "provider", in: scalar.value))
+                attributes: Self.names(selectedFrom: "provider", in: compiled.variables))
         }
     }
 
@@ -48,10 +60,12 @@ struct ExpressionChecker {
         let path = scalar.span.path
         var span = scalar.span(ofUTF8Range: issue.offset..<(issue.offset + max(issue.length, 1))) ?? scalar.span
         if span.path.isEmpty { span.path = path }
-        if issue.stage == .check, issue.message.hasPrefix("undeclared reference to '") {
-            for reference in ReferenceScanner.references(in: scalar.value) where reference.offset == issue.offset {
+        if issue.stage == .check, let written = issue.reference {
+            let parts = written.split(separator: ".", maxSplits: 2).map(String.init)
+            if parts.count >= 2 {
+                let reference = (root: parts[0], name: parts[1])
                 let fullLength = reference.root.utf8.count + 1 + reference.name.utf8.count
-                let fullSpan = scalar.span(ofUTF8Range: reference.offset..<(reference.offset + fullLength)) ?? span
+                let fullSpan = scalar.span(ofUTF8Range: issue.offset..<(issue.offset + fullLength)) ?? span
                 if reference.root == "params", !parameterNames.contains(reference.name) {
                     return Diagnostic(
                         id: "pack.undefinedParameter", message: "undefined parameter `params.\(reference.name)`",
@@ -70,10 +84,9 @@ struct ExpressionChecker {
                 }
             }
         }
-        if issue.stage == .check, issue.message.hasPrefix("undeclared reference to '") {
+        if issue.stage == .check, let chain = issue.reference {
             // The checker names the first undeclared segment (`credential`); the analyst wrote a
             // dotted name (`credential.stat`), so suggest among the declared dotted names.
-            let chain = Self.dottedChain(in: scalar.value, at: issue.offset)
             let declared = environment.variables.map(\.name)
             if chain.contains("."), let best = Suggestions.closest(to: chain, in: declared) {
                 let chainSpan = scalar.span(ofUTF8Range: issue.offset..<(issue.offset + chain.utf8.count)) ?? span
@@ -85,23 +98,17 @@ struct ExpressionChecker {
         let id: String
         switch issue.stage {
         case .parse: id = "expr.syntax"
-        case .check: id = issue.message.hasPrefix("undeclared reference") ? "expr.undeclaredReference" : "expr.typeError"
+        case .check:
+            id = issue.message.hasPrefix("undeclared reference") ? "expr.undeclaredReference"
+                : issue.message.hasPrefix("no column") ? "expr.unknownColumn" : "expr.typeError"
         case .eval: id = "expr.evaluation"
         }
         return Diagnostic(id: id, message: issue.message, span: span, help: issue.help)
     }
 
-    /// The dotted identifier chain (`a.b.c`) starting at UTF-8 offset `offset`.
-    static func dottedChain(in text: String, at offset: Int) -> String {
-        let bytes = Array(text.utf8)
-        guard offset >= 0, offset < bytes.count else { return "" }
-        func isIdent(_ b: UInt8) -> Bool { (b >= 97 && b <= 122) || (b >= 65 && b <= 90) || b == 95 || (b >= 48 && b <= 57) }
-        var end = offset
-        while end < bytes.count {
-            if isIdent(bytes[end]) { end += 1; continue }
-            if bytes[end] == 46, end + 1 < bytes.count, isIdent(bytes[end + 1]) { end += 1; continue }
-            break
-        }
-        return String(decoding: bytes[offset..<end], as: UTF8.self)
+    /// The names selected from `root` (`provider`, `params`) among resolved variable names, sorted.
+    static func names(selectedFrom root: String, in variables: [String]) -> [String] {
+        let prefix = root + "."
+        return Array(Set(variables.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) })).sorted()
     }
 }

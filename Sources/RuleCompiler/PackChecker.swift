@@ -29,6 +29,7 @@ struct PackChecker {
     mutating func run() -> RuleVersion? {
         let errorsBefore = typer.sink.diagnostics.filter { $0.severity == .error }.count + typer.sink.dropped
         let doc = syntax.document
+        suppressFollowOnErrors()
 
         // 1. Header.
         var pack: String?
@@ -37,7 +38,9 @@ struct PackChecker {
             if parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, !s.value.contains(" ") {
                 pack = s.value
             } else {
-                typer.report(PackSyntaxReader.wrongType(f.value, expected: "a pack identity `JURISDICTION/NAME` like `US-TX/physician-license`"))
+                typer.report(Diagnostic(
+                    id: "pack.invalidID", message: "pack identity `\(s.value)` is not `JURISDICTION/NAME`", span: s.span,
+                    help: "write the jurisdiction and the credential's name with one `/` and no spaces, e.g. `US-TX/physician-license`"))
             }
         }
         let version = doc["version"].flatMap { typer.int($0.value, min: 1, what: "a version number") }
@@ -165,8 +168,12 @@ struct PackChecker {
         var exemptions: [Exemption] = []
         var exemptionIDs: [String: SourceSpan] = [:]
         var exemptionSpans: [String: SourceSpan] = [:]
+        let credentialRequirementIDs = requirements.filter { $0.kind == .credentialCurrent }.map(\.id)
         for m in syntax.exemptions {
-            if let e = exemption(m, checker: checker, requirementIDs: requirementIDs, seen: &exemptionIDs) {
+            if let e = exemption(
+                m, checker: checker, requirementIDs: requirementIDs, credentialRequirementIDs: credentialRequirementIDs,
+                seen: &exemptionIDs)
+            {
                 exemptions.append(e)
                 exemptionSpans[e.id] = m.span
             }
@@ -178,6 +185,7 @@ struct PackChecker {
         if let list = syntax.tests {
             for t in list {
                 if let test = packTest(t, requirementIDs: requirementIDs, customCodes: customCodes) { tests.append(test) }
+                if let effective { checkTestDate(t, effective: effective) }
             }
         } else {
             typer.report(Diagnostic(
@@ -196,13 +204,17 @@ struct PackChecker {
         let allExpressionTexts = expressionTexts + (syntax.requirements + syntax.exemptions).flatMap { m in
             ["when", "hours", "check"].compactMap { m[$0]?.value.scalar?.value }
         }
-        let usedParams = Set(allExpressionTexts.flatMap { ReferenceScanner.names(selectedFrom: "params", in: $0) })
-        for entry in syntax.parameters where !usedParams.contains(entry.key.value) {
+        let references = allExpressionTexts.map { CompiledExpression.references(in: $0, environment: checker.environment) }
+        let usedParams = Set(references.flatMap { ExpressionChecker.names(selectedFrom: "params", in: $0?.variables ?? []) })
+        // An expression that does not parse reads unknown names: no parameter is called unused then.
+        for entry in syntax.parameters where !usedParams.contains(entry.key.value) && !references.contains(where: { $0 == nil }) {
             typer.report(Diagnostic(
                 id: "pack.unusedParameter", severity: .warning, message: "parameter `\(entry.key.value)` is never used",
                 span: entry.key.span, help: "read it as `params.\(entry.key.value)` or remove it"))
         }
-        let usedAttributes = Set(expressionTexts.flatMap { ReferenceScanner.names(selectedFrom: "provider", in: $0) })
+        let usedAttributes = Set(expressionTexts.flatMap {
+            ExpressionChecker.names(selectedFrom: "provider", in: CompiledExpression.references(in: $0, environment: checker.environment)?.variables ?? [])
+        })
         let attributes = ProviderAttributes.table.filter { usedAttributes.contains($0.key) }.sorted { $0.key < $1.key }
 
         let errorsAfter = typer.sink.diagnostics.filter { $0.severity == .error }.count + typer.sink.dropped
@@ -213,6 +225,46 @@ struct PackChecker {
             pack: pack, version: version, title: title, authority: authority, credential: credential, appliesTo: applies,
             effective: effective, citations: citations, parameters: parameters, attributes: attributes, cycle: cycle,
             requirements: requirements, exemptions: exemptions, tests: tests, notes: notes)
+    }
+
+    /// A section that is missing, or not of its shape, was reported once (`pack.missingKey`,
+    /// `pack.wrongType`); references into it and usage counts that it would have changed are
+    /// not reported again. An unknown top-level key that could not be read as any language key
+    /// may hold any section, so usage warnings are not reported while one is present.
+    mutating func suppressFollowOnErrors() {
+        let doc = syntax.document
+        if doc["requirements"]?.value.sequence == nil {
+            typer.suppressed.formUnion(["pack.undefinedRequirement", "pack.unusedCitation", "pack.unusedParameter"])
+        }
+        if let f = doc["exemptions"], f.value.sequence == nil {
+            typer.suppressed.formUnion(["pack.unusedCitation", "pack.unusedParameter"])
+        }
+        if doc["citations"]?.value.mapping == nil {
+            typer.suppressed.insert("pack.undefinedCitation")
+        }
+        if let f = doc["parameters"], f.value.mapping == nil {
+            typer.suppressed.insert("pack.undefinedParameter")
+        }
+        if !doc.unreadKeys.isEmpty {
+            typer.suppressed.formUnion(["pack.unusedCitation", "pack.unusedParameter", "pack.noTests"])
+        }
+    }
+
+    /// A test dated outside the version's effective range checks a rule that was not in force
+    /// that day (the evaluator would use another version), so its verdict proves nothing.
+    mutating func checkTestDate(_ t: TestSyntax, effective: EffectiveRange) {
+        // An inverted range was reported already (`pack.effectiveRange`); every date would be outside it.
+        if let to = effective.to, to < effective.from { return }
+        guard let f = t.mapping["as_of"], let s = f.value.scalar, let asOf = Typer.parseDate(s.value) else { return }
+        let before = asOf < effective.from
+        guard before || effective.to.map({ asOf > $0 }) == true else { return }
+        let name = t.mapping["name"]?.value.scalar.map { "test `\($0.value)`" } ?? "a test"
+        let range = "from \(effective.from)" + (effective.to.map { " to \($0)" } ?? "")
+        typer.report(Diagnostic(
+            id: "pack.testOutsideEffective",
+            message: "\(name) is dated \(asOf), \(before ? "before" : "after") this version is in force (\(range))",
+            span: s.span,
+            help: "date the test within the version's effective range, or move it to the version in force on \(asOf)"))
     }
 
     // MARK: Values
@@ -285,7 +337,7 @@ struct PackChecker {
         }
         if let kind {
             let allowed = PackKeys.requirementCommon + (PackKeys.requirementByKind[kind.rawValue] ?? [])
-            for f in m.fields where !allowed.contains(f.name) {
+            for f in m.fields where !allowed.contains(f.name) && !f.isRecovered {
                 let owners = PackKeys.requirementByKind.filter { $0.value.contains(f.name) }.keys.sorted()
                 typer.report(Diagnostic(
                     id: "pack.unknownKey", message: "`\(f.name)` does not apply to a `\(kind.rawValue)` requirement", span: f.key.span,
@@ -485,7 +537,8 @@ struct PackChecker {
     // MARK: Exemptions
 
     mutating func exemption(
-        _ m: SyntaxMapping, checker: ExpressionChecker, requirementIDs: [String: SourceSpan], seen: inout [String: SourceSpan]
+        _ m: SyntaxMapping, checker: ExpressionChecker, requirementIDs: [String: SourceSpan], credentialRequirementIDs: [String],
+        seen: inout [String: SourceSpan]
     ) -> Exemption? {
         let errorsBefore = typer.sink.diagnostics.filter { $0.severity == .error }.count
         var id: String?
@@ -543,12 +596,24 @@ struct PackChecker {
                 typer.report(Diagnostic(id: "pack.notApplicable", message: "`except` applies only with `exempts: all`", span: f.key.span,
                                         help: "remove the ids from `exempts` instead"))
             } else if let items = typer.scalarList(f.value, what: "requirement ids") {
-                except = Array(Set(checkIDs(items, &typer))).sorted()
-                if Set(except) == Set(requirementIDs.keys), !requirementIDs.isEmpty {
-                    typer.report(Diagnostic(
-                        id: "pack.emptyExemption", message: "\(context) exempts nothing: `except` names every requirement",
-                        span: f.value.span))
-                }
+                except = checkIDs(items, &typer)
+            }
+        }
+        if all {
+            // `all` excuses renewal conditions, never holding the credential itself: exempting
+            // `credential_current` would report an expired license as compliant. A rule that
+            // truly waives it names the requirement in an `exempts` list.
+            except = Array(Set(except).union(credentialRequirementIDs)).sorted()
+            if Set(except) == Set(requirementIDs.keys), !requirementIDs.isEmpty {
+                let keptCredential = Set(credentialRequirementIDs).subtracting(m["except"].flatMap { $0.value.sequence?.compactMap { $0.scalar?.value } } ?? [])
+                typer.report(Diagnostic(
+                    id: "pack.emptyExemption",
+                    message: keptCredential.isEmpty
+                        ? "\(context) exempts nothing: `except` names every requirement"
+                        : "\(context) exempts nothing: `all` never covers `credential_current` requirements"
+                            + (m["except"] == nil ? "" : ", and `except` names the rest"),
+                    span: (m["except"] ?? m["exempts"])?.value.span ?? m.span,
+                    help: keptCredential.isEmpty ? nil : "to exempt the credential requirement itself, list it: `exempts: [\(keptCredential.sorted().joined(separator: ", "))]`"))
             }
         }
         let errorsAfter = typer.sink.diagnostics.filter { $0.severity == .error }.count

@@ -3,30 +3,9 @@ import RuleYAML
 import RuleSyntax
 import RuleIR
 
-/// The facts-file schema (BRIEF §2 with its documented extensions): column types per table,
-/// used to type test facts written in YAML.
-enum FactsSchema {
-    enum Column: Sendable { case string, date, number, stringList, attributeValue }
-
-    static let tables: [String: [String: Column]] = [
-        "providers": ["id": .string, "org_id": .string, "first_name": .string, "last_name": .string, "npi": .string,
-                      "email": .string, "phone": .string, "date_of_birth": .date],
-        "provider_states": ["provider_id": .string, "state": .string],
-        "licenses": ["id": .string, "provider_id": .string, "state": .string, "license_number": .string, "license_type": .string,
-                     "status": .string, "issue_date": .date, "expiration_date": .date, "credential_version_id": .string,
-                     "extracted_from_doc_id": .string],
-        "dea_registrations": ["id": .string, "provider_id": .string, "registration_number": .string, "schedules": .stringList,
-                              "state": .string, "issue_date": .date, "expiration_date": .date, "extracted_from_doc_id": .string],
-        "csr_certificates": ["id": .string, "provider_id": .string, "state": .string, "csr_number": .string, "issue_date": .date,
-                             "expiration_date": .date, "extracted_from_doc_id": .string],
-        "board_certifications": ["id": .string, "provider_id": .string, "specialty": .string, "board_name": .string,
-                                 "issue_date": .date, "expiration_date": .date, "extracted_from_doc_id": .string],
-        "cme_events": ["id": .string, "provider_id": .string, "title": .string, "category": .string, "credit_type": .string,
-                       "credits_earned": .number, "completion_date": .date, "expiration_date": .date,
-                       "extracted_from_doc_id": .string],
-        "provider_attributes": ["provider_id": .string, "key": .string, "value": .attributeValue],
-    ]
-
+/// Pack-test facts are typed and validated by ``FactSchema``, the schema the engine validates
+/// facts files against: a test cannot pass on a fact the engine would reject.
+enum PackTestFacts {
     /// The provider id given to test rows that name none.
     static let testProvider = "test-provider"
 }
@@ -67,60 +46,93 @@ extension PackChecker {
         return PackTest(name: name, asOf: asOf, facts: facts, expect: expectation)
     }
 
-    /// Converts YAML facts to the facts-file JSON: tables of rows, each value typed by its column.
+    /// Converts YAML facts to the facts-file JSON: tables of rows, each value typed by its
+    /// column and checked as the engine checks a facts file (vocabularies, declared
+    /// attributes, an issue date on or before the expiration date).
     mutating func facts(_ node: YAMLNode) -> JSONValue? {
         guard let tables = PackSyntaxReader.expectMapping(node, what: "`facts`", into: &typer.sink) else { return nil }
         var out: [(String, JSONValue)] = []
-        let tableNames = FactsSchema.tables.keys.sorted()
+        let tableNames = FactSchema.tableNames
         for table in tables {
-            guard let columns = FactsSchema.tables[table.key.value] else {
+            guard let schema = FactSchema.byName[table.key.value] else {
                 typer.report(Diagnostic(
                     id: "pack.unknownKey", message: "unknown facts table `\(table.key.value)`", span: table.key.span,
                     help: Suggestions.didYouMean(table.key.value, in: tableNames)
                         ?? "expected one of: " + tableNames.map { "`\($0)`" }.joined(separator: ", ")))
                 continue
             }
-            guard let rows = PackSyntaxReader.expectSequence(table.value, what: "rows of `\(table.key.value)`", into: &typer.sink) else { continue }
+            guard let rows = PackSyntaxReader.expectSequence(table.value, what: "rows of `\(schema.name)`", into: &typer.sink) else { continue }
             var jsonRows: [JSONValue] = []
             for row in rows {
-                guard let cells = PackSyntaxReader.expectMapping(row, what: "a `\(table.key.value)` row", into: &typer.sink) else { continue }
-                var members: [(String, JSONValue)] = []
-                let attributeKey = cells.first { $0.key.value == "key" }?.value.scalar?.value
-                for cell in cells {
-                    guard let column = columns[cell.key.value] else {
-                        typer.report(Diagnostic(
-                            id: "pack.unknownKey", message: "unknown column `\(cell.key.value)` in `\(table.key.value)`",
-                            span: cell.key.span, help: Suggestions.didYouMean(cell.key.value, in: columns.keys.sorted())))
-                        continue
-                    }
-                    if let value = factValue(cell.value, column: column, attributeKey: attributeKey) {
-                        members.append((cell.key.value, value))
-                    }
-                }
-                if columns["provider_id"] != nil, !members.contains(where: { $0.0 == "provider_id" }) {
-                    members.append(("provider_id", .string(FactsSchema.testProvider)))
-                }
-                if table.key.value == "provider_attributes", let key = attributeKey, ProviderAttributes.declaration(of: key) == nil,
-                    let keyNode = cells.first(where: { $0.key.value == "key" })?.value
-                {
-                    let keys = ProviderAttributes.table.map(\.key)
-                    typer.report(Diagnostic(
-                        id: "pack.unknownAttribute", message: "unknown provider attribute `\(key)`", span: keyNode.span,
-                        help: Suggestions.didYouMean(key, in: keys)))
-                }
-                jsonRows.append(.object(members))
+                guard let cells = PackSyntaxReader.expectMapping(row, what: "a `\(schema.name)` row", into: &typer.sink) else { continue }
+                jsonRows.append(factRow(cells, schema: schema, span: row.span))
             }
-            out.append((table.key.value, .array(jsonRows)))
+            out.append((schema.name, .array(jsonRows)))
         }
         return .object(out)
     }
 
-    mutating func factValue(_ node: YAMLNode, column: FactsSchema.Column, attributeKey: String?) -> JSONValue? {
+    private mutating func factRow(_ cells: [YAMLMapping.Entry], schema: FactTable, span: SourceSpan) -> JSONValue {
+        var members: [(String, JSONValue)] = []
+        let keyCell = cells.first { $0.key.value == FactColumns.key }
+        let attributeKey = keyCell?.value.scalar?.value
+        var dates: [String: (CalendarDate, SourceSpan)] = [:]
+        let errorsBefore = typer.sink.diagnostics.count
+        for cell in cells {
+            guard let column = schema.column(cell.key.value) else {
+                typer.report(Diagnostic(
+                    id: "pack.unknownKey", message: "unknown column `\(cell.key.value)` in `\(schema.name)`",
+                    span: cell.key.span, help: Suggestions.didYouMean(cell.key.value, in: schema.columnNames)
+                        ?? "columns: " + schema.columnNames.map { "`\($0)`" }.joined(separator: ", ")))
+                continue
+            }
+            guard let value = factValue(cell.value, column: column, attributeKey: attributeKey) else { continue }
+            if !value.isNull, let problem = column.problem(with: value, attributeKey: attributeKey) {
+                typer.report(Diagnostic(id: "pack.invalidFact", message: "\(schema.name).\(column.name): \(problem)", span: cell.value.span))
+                continue
+            }
+            if column.type == .date, let text = value.stringValue, let date = CalendarDate(iso: text) { dates[column.name] = (date, cell.value.span) }
+            members.append((cell.key.value, value))
+        }
+        if schema.ownedByProvider, !members.contains(where: { $0.0 == FactColumns.providerID }) {
+            members.append((FactColumns.providerID, .string(PackTestFacts.testProvider)))
+        }
+        if schema === FactSchema.providerAttributes, let key = attributeKey, let keyNode = keyCell?.value,
+            ProviderAttributes.declaration(of: key) == nil
+        {
+            typer.report(Diagnostic(
+                id: "pack.unknownAttribute", message: "unknown provider attribute `\(key)`", span: keyNode.span,
+                help: Suggestions.didYouMean(key, in: ProviderAttributes.keys)))
+        }
+        if let problem = FactSchema.dateOrderProblem(issue: dates[FactColumns.issueDate]?.0, expiration: dates[FactColumns.expirationDate]?.0) {
+            typer.report(Diagnostic(id: "pack.invalidFact", message: "\(schema.name): \(problem)",
+                                    span: dates[FactColumns.issueDate]?.1 ?? span))
+        }
+        // A missing column usually follows from a misspelled one, already reported.
+        for column in schema.declared where column.required && column.name != FactColumns.providerID && typer.sink.diagnostics.count == errorsBefore {
+            if !members.contains(where: { $0.0 == column.name }), !cells.contains(where: { $0.key.value == column.name }) {
+                typer.report(Diagnostic(
+                    id: "pack.invalidFact", message: "a `\(schema.name)` row needs `\(column.name)`", span: PackSyntaxReader.startSpan(span),
+                    help: "the engine rejects a `\(schema.name)` row without `\(column.name)`; add it"))
+            }
+        }
+        return .object(members)
+    }
+
+    mutating func factValue(_ node: YAMLNode, column: FactColumn, attributeKey: String?) -> JSONValue? {
         if let s = node.scalar, s.isNullLike { return .null }
-        switch column {
-        case .string: return typer.string(node).map { .string($0) }
+        let declared = attributeKey.flatMap(ProviderAttributes.declaration(of:))?.type
+        if column.type == .bool || (column.type == .attributeValue && declared == .bool), let s = node.scalar, s.style != .plain {
+            // The engine rejects the JSON string "true" for a bool; so does a test.
+            typer.report(Diagnostic(id: "pack.wrongType", message: "expected true or false, found `\(s.value)` (a quoted string)",
+                                    span: s.span, help: "write it unquoted"))
+            return nil
+        }
+        switch column.type {
+        case .string, .json: return typer.string(node).map { .string($0) }
         case .date: return typer.date(node).map { .string($0.description) }
-        case .number: return typer.decimal(node, what: "a number of credits").map { .number($0.description) }
+        case .decimal: return typer.decimal(node, what: "a number of credits").map { .number($0.description) }
+        case .bool: return typer.bool(node).map { .bool($0) }
         case .stringList:
             return typer.scalarList(node, what: "strings").map { .array($0.map { .string($0.value) }) }
         case .attributeValue:

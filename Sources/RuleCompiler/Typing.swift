@@ -6,8 +6,14 @@ import RuleSyntax
 /// string unless a boolean is wanted and `2025-01-01` is a date only where a date is expected.
 struct Typer {
     var sink: DiagnosticSink
+    /// Diagnostic ids not reported because their cause was already reported: with `requirements`
+    /// missing, every reference to a requirement id would otherwise be an error of its own.
+    var suppressed: Set<String> = []
 
-    mutating func report(_ d: Diagnostic) { sink.report(d) }
+    mutating func report(_ d: Diagnostic) {
+        if suppressed.contains(d.id) { return }
+        sink.report(d)
+    }
 
     /// The scalar of `node`, or a wrong-type report naming `expected`.
     mutating func scalar(_ node: YAMLNode, expected: String) -> YAMLScalar? {

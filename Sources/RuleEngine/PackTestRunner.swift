@@ -1,5 +1,5 @@
-public import RuleBase
-public import RuleIR
+import RuleBase
+import RuleIR
 
 /// Runs the test cases a pack carries.
 public enum PackTestRunner {

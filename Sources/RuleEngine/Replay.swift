@@ -1,5 +1,5 @@
 public import RuleBase
-public import RuleIR
+import RuleIR
 
 /// Re-runs execution-log entries and compares the outputs byte for byte.
 public enum Replay {

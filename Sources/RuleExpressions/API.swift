@@ -6,6 +6,8 @@ public struct CELEnvironment: Sendable {
     /// prefix of a selection chain wins.
     public let variables: [Variable]
     private let slots: [String: Int]
+    /// The columns of each row type (``CELType/row(_:)``) by table, with their types.
+    public let rowTypes: [String: [String: CELType]]
 
     /// A declared variable.
     public struct Variable: Sendable, Hashable {
@@ -15,8 +17,9 @@ public struct CELEnvironment: Sendable {
         public let type: CELType
     }
 
-    /// Declares variables; a repeated name keeps its first declaration.
-    public init(variables: [(name: String, type: CELType)]) {
+    /// Declares variables (a repeated name keeps its first declaration) and row types.
+    public init(variables: [(name: String, type: CELType)], rowTypes: [String: [String: CELType]] = [:]) {
+        self.rowTypes = rowTypes
         var list: [Variable] = []
         var slots: [String: Int] = [:]
         for (name, type) in variables where slots[name] == nil {
@@ -25,6 +28,17 @@ public struct CELEnvironment: Sendable {
         }
         self.variables = list
         self.slots = slots
+    }
+
+    /// Row types given as type text per column (a column whose type does not parse is left out).
+    public static func rowTypes(parsing rows: [(table: String, columns: [(name: String, type: String)])]) -> [String: [String: CELType]] {
+        var types: [String: [String: CELType]] = [:]
+        for row in rows {
+            var columns: [String: CELType] = [:]
+            for column in row.columns { if let type = CELType(parsing: column.type) { columns[column.name] = type } }
+            types[row.table] = columns
+        }
+        return types
     }
 
     /// The slot of a declared variable.
@@ -63,6 +77,9 @@ public struct CELIssue: Error, Sendable, Hashable, CustomStringConvertible {
     public var offset: Int
     /// UTF-8 length of the offending text (0 for a point).
     public var length: Int
+    /// For an undeclared reference: the name as written, the whole dotted chain
+    /// (`params.totl_hours`, `credential.stat`), starting at ``offset``.
+    public var reference: String?
 
     /// Creates an issue.
     public init(stage: Stage, message: String, help: String? = nil, offset: Int, length: Int) {
@@ -111,6 +128,11 @@ public struct CompiledExpression: Sendable {
     public let resultType: CELType
     /// The environment it was compiled against.
     public let environment: CELEnvironment
+    /// The declared variables the checker resolved in it, sorted: what the expression reads
+    /// (a name inside a string literal is not one).
+    public let variables: [String]
+    /// The row columns it selects, as `table.column`, sorted.
+    public let columns: [String]
     private let root: Eval
     private let slotCount: Int
 
@@ -130,7 +152,17 @@ public struct CompiledExpression: Sendable {
             return .failure(CELIssues(sorted))
         }
         return .success(CompiledExpression(text: text, resultType: check ? compiled.type : .dyn, environment: env,
-                                           root: compiled.eval, slotCount: compiler.slotCount))
+                                           variables: compiler.readVariables.sorted(), columns: compiler.readColumns.sorted(), root: compiled.eval, slotCount: compiler.slotCount))
+    }
+
+    /// The declared variables `text` reads and the dotted names it reads that are not declared,
+    /// as the checker resolves them, whether or not the expression checks; nil when it does
+    /// not parse. (For usage warnings over expressions that have other errors.)
+    public static func references(in text: String, environment env: CELEnvironment) -> (variables: [String], undeclared: [String])? {
+        guard let ast = try? Parser.parse(text) else { return nil }
+        var compiler = Compiler(env: env, check: true)
+        _ = compiler.compile(ast, [:])
+        return (compiler.readVariables.sorted(), compiler.issues.compactMap(\.reference).sorted())
     }
 
     /// Evaluates with the given variable values. Never traps: every failure, including

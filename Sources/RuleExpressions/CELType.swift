@@ -22,6 +22,10 @@ public indirect enum CELType: Hashable, Sendable, CustomStringConvertible {
     case typeParam(String)
     /// The type of an expression that failed to check; absorbs further errors.
     case error
+    /// Extension: a row of a named table (a map from column name to value at run time), whose
+    /// columns and their types the environment declares (``CELEnvironment/rowTypes``), so that
+    /// `r.stat` and `r.expiration_date == 'x'` are check errors, not run-time surprises.
+    case row(String)
 
     /// Parses the type syntax of `type_env`: `int`, `list(string)`, `map(string, dyn)`,
     /// `google.protobuf.Timestamp`, `type(int)`, `date`, `decimal`. Nil for anything else.
@@ -51,6 +55,7 @@ public indirect enum CELType: Hashable, Sendable, CustomStringConvertible {
         case .dyn: "dyn"
         case .typeParam(let n): n
         case .error: "*error*"
+        case .row(let table): "row(\(table))"
         }
     }
 
@@ -58,7 +63,7 @@ public indirect enum CELType: Hashable, Sendable, CustomStringConvertible {
     public var runtimeName: String {
         switch self {
         case .list: "list"
-        case .map: "map"
+        case .map, .row: "map"
         case .type: "type"
         default: description
         }
@@ -68,7 +73,7 @@ public indirect enum CELType: Hashable, Sendable, CustomStringConvertible {
     var erased: CELType {
         switch self {
         case .list: .list(.dyn)
-        case .map: .map(.dyn, .dyn)
+        case .map, .row: .map(.dyn, .dyn)
         case .type: .type(nil)
         default: self
         }
@@ -155,6 +160,11 @@ private struct TypeTextParser {
                 return .type(t)
             }
             return .type(nil)
+        case "row":
+            guard expect(0x28) else { return nil }
+            let table = name()
+            guard !table.isEmpty, expect(0x29) else { return nil }
+            return .row(table)
         case "dyn": return .dyn
         case "timestamp": return .timestamp
         case "duration": return .duration

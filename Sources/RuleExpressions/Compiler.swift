@@ -63,6 +63,13 @@ struct Compiler {
     /// Comprehension-variable slots whose value is read other than by `.field` selection; the
     /// loop stores the value only for these (and whenever it has no entry view).
     var valueReadSlots: Set<Int> = []
+    /// The declared variables the expression reads, as resolved (not as spelled in the text).
+    var readVariables: Set<String> = []
+    /// For a dotted chain whose root is undeclared (`params.totl_hours`), the whole chain by
+    /// the root identifier's offset, so the issue can name what was written.
+    var undeclaredChains: [Int: String] = [:]
+    /// The row columns selected, as `table.column`.
+    var readColumns: Set<String> = []
 
     init(env: CELEnvironment, check: Bool) {
         self.env = env
@@ -72,9 +79,20 @@ struct Compiler {
 
     // MARK: Helpers
 
-    private mutating func report(_ e: Expr, _ message: String, help: String? = nil) {
+    private mutating func report(_ e: Expr, _ message: String, help: String? = nil, reference: String? = nil) {
         guard check else { return }
-        issues.append(CELIssue(stage: .check, message: message, help: help, offset: e.offset, length: e.length))
+        var issue = CELIssue(stage: .check, message: message, help: help, offset: e.offset, length: e.length)
+        issue.reference = reference
+        issues.append(issue)
+    }
+
+    /// The offset of the identifier a selection chain starts from.
+    private static func rootOffset(_ e: Expr) -> Int? {
+        switch e.kind {
+        case .ident: return e.offset
+        case .select(let operand, _, _): return rootOffset(operand)
+        default: return nil
+        }
     }
 
     private static func failing(_ e: Expr, _ message: String) -> Eval {
@@ -127,7 +145,8 @@ struct Compiler {
         env.variables.map(\.name) + Array(locals.keys)
     }
 
-    private func variable(slot: Int, name: String, type: CELType, at e: Expr) -> Compiled {
+    private mutating func variable(slot: Int, name: String, type: CELType, at e: Expr) -> Compiled {
+        readVariables.insert(name)
         let (offset, length) = (e.offset, e.length)
         return Compiled(type: type, eval: { f throws(EvalFailure) in
             guard let v = f.slots[slot] else { throw EvalFailure("no value bound for variable '\(name)'").at(offset, length) }
@@ -161,13 +180,15 @@ struct Compiler {
             if let slot = env.slot(of: name) { return variable(slot: slot, name: name, type: env.variables[slot].type, at: e) }
             if let t = CELType.denoted(byName: name) { return Self.constant(.type(t), .type(t)) }
             let help = Suggestions.didYouMean(name, in: candidateNames(locals))
-            report(e, "undeclared reference to '\(name)'", help: help)
+            report(e, "undeclared reference to '\(name)'", help: help, reference: undeclaredChains[e.offset] ?? name)
             return Compiled(type: .error, eval: Self.failing(e, "undeclared reference to '\(name)'"), constant: nil)
 
         case .select(let operand, let field, let test):
             if !test, let path = dottedName(e, locals) {
                 if let slot = env.slot(of: path) { return variable(slot: slot, name: path, type: env.variables[slot].type, at: e) }
                 if let t = CELType.denoted(byName: path) { return Self.constant(.type(t), .type(t)) }
+                // The outermost selection of a chain is compiled first: it records the longest chain.
+                if let root = Self.rootOffset(e), undeclaredChains[root] == nil { undeclaredChains[root] = path }
             }
             // `e.field` on a comprehension variable reads the entry in place (below); the
             // variable itself is not compiled, so its value need not be stored.
@@ -185,6 +206,20 @@ struct Compiler {
             }
             var resultType: CELType = .dyn
             switch targetType {
+            case .row(let table):
+                if let columns = env.rowTypes[table] {
+                    if let type = columns[field] {
+                        readColumns.insert(table + "." + field)
+                        resultType = test ? .bool : type
+                    } else {
+                        report(e, "no column '\(field)' in \(table) rows",
+                               help: Suggestions.didYouMean(field, in: columns.keys.sorted())
+                                   ?? "columns: " + columns.keys.sorted().joined(separator: ", "))
+                        resultType = .error
+                    }
+                } else {
+                    resultType = test ? .bool : .dyn
+                }
             case .map(let k, let v):
                 if k != .string, !k.isDynOrError { report(e, "field selection needs string keys; this map has \(k) keys") }
                 resultType = test ? .bool : v
@@ -366,6 +401,15 @@ struct Compiler {
                 eval = special
                 specialized = true
             }
+            // A constant `matches` pattern that is invalid or over the limits fails for every
+            // input: report it at check time, at the pattern.
+            if function == "matches", case .string(let pattern)? = operands[1].constant {
+                do {
+                    _ = try CELRegex.compile(pattern)
+                } catch {
+                    report(args.last ?? e, error.message, help: "see `matches` in Grammar/reference/expressions.md for the supported syntax and limits")
+                }
+            }
         case .nary(let impl):
             eval = { f throws(EvalFailure) in
                 var values: [CELValue] = []
@@ -543,6 +587,10 @@ struct Compiler {
             isMapRange = true
             firstType = k
             secondType = v
+        case .row:
+            isMapRange = true
+            firstType = .string
+            secondType = .dyn
         case .dyn, .error, .typeParam: break
         default:
             report(c.range, "\(c.kind.rawValue)() needs a list or map, not '\(range.type)'")

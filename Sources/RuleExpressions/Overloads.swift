@@ -144,6 +144,8 @@ enum Overloads {
             return true
         case let (.list(p), .list(a)): return unify(p, a, &bindings)
         case let (.map(pk, pv), .map(ak, av)): return unify(pk, ak, &bindings) && unify(pv, av, &bindings)
+        // A row is a map from column name to a value of its column's type.
+        case let (.map(pk, pv), .row): return unify(pk, .string, &bindings) && unify(pv, .dyn, &bindings)
         case (.type, .type): return true
         default: return pattern == actual
         }

@@ -75,14 +75,7 @@ public enum CredentialKind: String, Sendable, Hashable, CaseIterable {
     case boardCertification = "board_certification"
 
     /// The facts table that holds rows of this kind.
-    public var table: String {
-        switch self {
-        case .license: "licenses"
-        case .deaRegistration: "dea_registrations"
-        case .csrCertificate: "csr_certificates"
-        case .boardCertification: "board_certifications"
-        }
-    }
+    public var table: String { FactSchema.table(for: self).name }
 }
 
 /// Which credential rows a pack applies to; nil means any.
@@ -288,6 +281,8 @@ public enum GapType: String, Sendable, Hashable, CaseIterable {
     case registrationExpired = "registration_expired"
     case certificationExpired = "certification_expired"
     case missingData = "missing_data"
+    /// No rule version in effect covers the credential (its state, license type or kind has no pack).
+    case noRulePack = "no_rule_pack"
     case custom
 }
 

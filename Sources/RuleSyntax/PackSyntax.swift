@@ -7,15 +7,20 @@ public struct SyntaxField: Sendable {
     public var key: YAMLScalar
     /// The value node, untyped.
     public var value: YAMLNode
+    /// The language key this field is read as: the key text, or for a misspelled key (already
+    /// reported as `pack.unknownKey`) the key it was taken for, so that one typo does not also
+    /// produce "missing key" and "undefined reference" errors for everything it contained.
+    public var name: String
 
-    /// Creates a field.
-    public init(key: YAMLScalar, value: YAMLNode) {
+    /// Creates a field read under its own key, or under `readAs` when the key is a recovered misspelling.
+    public init(key: YAMLScalar, value: YAMLNode, readAs: String? = nil) {
         self.key = key
         self.value = value
+        self.name = readAs ?? key.value
     }
 
-    /// The key text.
-    public var name: String { key.value }
+    /// Whether the key was misspelled and is read as ``name``.
+    public var isRecovered: Bool { name != key.value }
 }
 
 /// A mapping whose keys were checked against a known set; unknown keys were reported and dropped.
@@ -24,11 +29,14 @@ public struct SyntaxMapping: Sendable {
     public var fields: [SyntaxField]
     /// The mapping node's span (for "missing key" errors).
     public var span: SourceSpan
+    /// Unknown keys that could not be taken for any language key; what they held was not read.
+    public var unreadKeys: [YAMLScalar]
 
     /// Creates a mapping.
-    public init(fields: [SyntaxField], span: SourceSpan) {
+    public init(fields: [SyntaxField], span: SourceSpan, unreadKeys: [YAMLScalar] = []) {
         self.fields = fields
         self.span = span
+        self.unreadKeys = unreadKeys
     }
 
     /// The field named `name`, if written.

@@ -73,23 +73,39 @@ public enum PackSyntaxReader {
     }
 
     /// Checks that `node` is a mapping with keys from `keys`; reports unknown keys with a
-    /// did-you-mean (or the list of allowed keys) and drops them.
+    /// did-you-mean (or the list of allowed keys).
+    ///
+    /// An unknown key whose closest language key is not written in the mapping (`requirments`
+    /// where `requirements` is absent) is reported once and then read as that key, as compilers
+    /// recover from a typo: its contents are still checked, and nothing that depends on the
+    /// intended key (a "missing key", references to ids defined under it, unused warnings) is
+    /// reported on top. Other unknown keys are dropped and listed in ``SyntaxMapping/unreadKeys``.
     public static func mapping(
         _ node: YAMLNode, keys: [String], context: String, into sink: inout DiagnosticSink
     ) -> SyntaxMapping? {
         guard let entries = expectMapping(node, what: context, into: &sink) else { return nil }
+        let written = Set(entries.map(\.key.value))
+        var taken = Set<String>()
         var fields: [SyntaxField] = []
+        var unread: [YAMLScalar] = []
         for entry in entries {
             if keys.contains(entry.key.value) {
                 fields.append(SyntaxField(key: entry.key, value: entry.value))
+                continue
+            }
+            let intended = Suggestions.closest(to: entry.key.value, in: keys)
+            sink.report(Diagnostic(
+                id: "pack.unknownKey", message: "unknown key `\(entry.key.value)` in \(context)", span: entry.key.span,
+                help: intended.map { "did you mean `\($0)`?" }
+                    ?? "expected one of: " + keys.map { "`\($0)`" }.joined(separator: ", ")))
+            if let intended, !written.contains(intended), !taken.contains(intended) {
+                taken.insert(intended)
+                fields.append(SyntaxField(key: entry.key, value: entry.value, readAs: intended))
             } else {
-                sink.report(Diagnostic(
-                    id: "pack.unknownKey", message: "unknown key `\(entry.key.value)` in \(context)", span: entry.key.span,
-                    help: Suggestions.didYouMean(entry.key.value, in: keys)
-                        ?? "expected one of: " + keys.map { "`\($0)`" }.joined(separator: ", ")))
+                unread.append(entry.key)
             }
         }
-        return SyntaxMapping(fields: fields, span: node.span)
+        return SyntaxMapping(fields: fields, span: node.span, unreadKeys: unread)
     }
 
     /// The entries of a mapping node, or a `pack.wrongType` report.

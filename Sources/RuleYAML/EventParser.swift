@@ -291,14 +291,22 @@ struct EventParser {
                 error("yaml.syntax", problem, at: at, into: &sink)
             }
         default:
-            let at = point(parser.problem_mark)
+            var at = point(parser.problem_mark)
             var notes: [Diagnostic.Note] = []
-            if let context = parser.context.map({ String(cString: $0) }) {
-                notes.append(Diagnostic.Note("\(context) that started here", span: point(parser.context_mark)))
+            let context = parser.context.map { String(cString: $0) }
+            let contextAt = context == nil ? nil : point(parser.context_mark)
+            if let context, let contextAt {
+                notes.append(Diagnostic.Note("\(context) that started here", span: contextAt))
             }
             var help: String?
             if let offset = file.utf8Offset(of: at.start), offset < bytes.count, bytes[offset] == 0x09 {
                 help = "YAML does not allow tabs for indentation; use spaces"
+            } else if let hint = SyntaxHints.hint(problem: problem, context: context, at: at.start, contextAt: contextAt?.start, in: file) {
+                help = hint.help
+                if let moved = hint.at {
+                    notes = [Diagnostic.Note("the YAML parser stopped here", span: at)]
+                    at = SourceSpan(path: file.path, start: moved)
+                }
             }
             error("yaml.syntax", "YAML syntax error: \(problem)", at: at, help: help, notes: notes, into: &sink)
         }

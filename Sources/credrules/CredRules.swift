@@ -9,7 +9,8 @@ struct CredRules: ParsableCommand {
         subcommands: [
             CheckCommand.self, CompileCommand.self, TestCommand.self, DiffCommand.self,
             EvalCommand.self, ExplainCommand.self, ReplayCommand.self, ImpactCommand.self, RenderCommand.self,
-            ExprCommand.self, DatabaseCommand.self, PublishCommand.self,
+            ExprCommand.self,
+            CoverageCommand.self, DatabaseCommand.self, PublishCommand.self,
         ]
     )
 

@@ -26,6 +26,76 @@ import Testing
                  line: 37, column: 26, help: "the first expiration after licensure is renewal 1"),
     ]
 
+    @Test func misspelledKeyIsReportedOnceAndReadAsIntended() throws {
+        let (version, diagnostics) = Support.compile(try Support.validVariant("requirements:", "requirments:"))
+        #expect(version == nil)
+        #expect(diagnostics.map(\.id) == ["pack.unknownKey"], "\(diagnostics)")
+        #expect(diagnostics.first?.help == "did you mean `requirements`?")
+        // The section's contents are still checked under the intended key.
+        let (_, inner) = Support.compile(try Support.validVariant("requirements:", "requirments:").replacingOccurrences(of: "categories: [ethics]", with: "categories: [ethcs]"))
+        #expect(inner.map(\.id).sorted() == ["pack.unknownCategory", "pack.unknownKey"], "\(inner)")
+    }
+
+    @Test func missingCitationsAreReportedOnce() throws {
+        let text = try Support.validVariant("""
+            citations:
+              cme: "22 Tex. Admin. Code §166.2"
+              opioid:
+                text: "Tex. Occ. Code §156.055"
+                confidence: V
+              license: 22 Tex. Admin. Code §166.1
+
+            """, "")
+        let (_, diagnostics) = Support.compile(text)
+        #expect(diagnostics.map(\.id) == ["pack.missingKey"], "\(diagnostics)")
+    }
+
+    @Test func parametersOfTheWrongShapeAreReportedOnce() throws {
+        let text = try Support.validVariant("""
+            parameters:
+              total_hours:
+                type: int
+                values: {2019-09-01: 48}
+
+            """, "parameters: [total_hours]\n")
+        let (_, diagnostics) = Support.compile(text)
+        #expect(diagnostics.map(\.id) == ["pack.wrongType"], "\(diagnostics)")
+    }
+
+    @Test func misspelledKeyBesideTheRealOneIsNotRecovered() throws {
+        let (_, diagnostics) = Support.compile(try Support.validVariant("    categories: [ethics]\n", "    categories: [ethics]\n    categorie: [general]\n"))
+        #expect(diagnostics.map(\.id) == ["pack.unknownKey"], "\(diagnostics)")
+    }
+
+    @Test func misspelledKeyInARequirementDoesNotAlsoReportItMissing() throws {
+        let (_, diagnostics) = Support.compile(try Support.validVariant("    hours: 2\n    cite: cme\n  - id: opioid", "    houres: 2\n    cite: cme\n  - id: opioid"))
+        #expect(diagnostics.map(\.id) == ["pack.unknownKey"], "\(diagnostics)")
+    }
+
+    @Test func exemptAllKeepsTheCredentialRequirement() throws {
+        let (version, diagnostics) = Support.compile(try Support.validVariant("    except: [license-current]\n", ""))
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        let exemption = try #require(version?.exemptions.first)
+        #expect(exemption.except == ["license-current"])
+        #expect(!exemption.covers("license-current"))
+        #expect(exemption.covers("cme-total"))
+    }
+
+    @Test func credentialRequirementIsExemptedWhenNamed() throws {
+        let (version, diagnostics) = Support.compile(try Support.validVariant(
+            "    exempts: all\n    except: [license-current]\n", "    exempts: [license-current, cme-total]\n"))
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        #expect(version?.exemptions.first?.covers("license-current") == true)
+    }
+
+    @Test func invalidPackIdentity() throws {
+        let (_, diagnostics) = Support.compile(try Support.validVariant("pack: US-TX/physician-license", "pack: US-TX physician license"))
+        let d = try #require(diagnostics.first)
+        #expect(diagnostics.count == 1)
+        #expect(d.id == "pack.invalidID")
+        #expect(d.span?.start == SourceLocation(line: 2, column: 7))
+    }
+
     @Test(arguments: cases)
     func diagnosticAtPosition(_ c: Expected) throws {
         let (version, diagnostics) = Support.compile(try Support.validVariant(c.old, c.new))
@@ -40,6 +110,7 @@ import Testing
         let range = to.map { "{from: \(from), to: \($0)}" } ?? "{from: \(from)}"
         let replaced = text.replacingOccurrences(of: "version: 1", with: "version: \(version)")
             .replacingOccurrences(of: "effective: {from: 2025-01-01}", with: "effective: \(range)")
+            .replacingOccurrences(of: "as_of: 2026-12-15", with: "as_of: \(from)")  // a test dated within the version
         return PackInput(path: "v\(version).yaml", bytes: Array(replaced.utf8))
     }
 

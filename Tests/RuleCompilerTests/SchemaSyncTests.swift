@@ -1,6 +1,7 @@
 import Foundation
 import RuleBase
 import RuleCompiler
+import RuleIR
 import RuleSyntax
 import Testing
 
@@ -43,5 +44,35 @@ import Testing
         #expect(creditTypes == Vocabulary.creditTypes.sorted())
         let specialties = (definitions?["specialty"]?["enum"]?.arrayValue ?? []).compactMap(\.stringValue).sorted()
         #expect(specialties == Vocabulary.specialties.sorted())
+        let states = (Self.schema["properties"]?["applies_to"]?["properties"]?["state"]?["enum"]?.arrayValue ?? []).compactMap(\.stringValue)
+        #expect(states == Vocabulary.states)
+    }
+
+    static func grammar(_ name: String) -> String {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Grammar/reference/\(name)")
+        return (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+    }
+
+    /// `Grammar/reference/facts.md` lists every table of the fact schema with exactly its columns.
+    @Test func factsReferenceDocumentsEveryColumn() {
+        let lines = Self.grammar("facts.md").split(separator: "\n")
+        for table in FactSchema.tables {
+            let line = lines.first { $0.hasPrefix("| `\(table.name)` |") }.map(String.init) ?? ""
+            #expect(!line.isEmpty, "facts.md has no row for \(table.name)")
+            let cells = line.split(separator: "|").dropFirst().first.map(String.init) ?? ""
+            let documented = cells.split(separator: ",").compactMap { $0.split(separator: "`").dropFirst().first.map(String.init) }
+            #expect(documented.sorted() == table.columnNames.sorted(), "\(table.name)")
+            for column in table.declared where column.required {
+                #expect(line.contains("`\(column.name)`\\*"), "\(table.name).\(column.name) is required")
+            }
+        }
+    }
+
+    /// `Grammar/reference/outputs.md` documents every gap type.
+    @Test func outputsReferenceDocumentsEveryGapType() {
+        let text = Self.grammar("outputs.md")
+        for type in GapType.allCases { #expect(text.contains("`\(type.rawValue)`"), "\(type.rawValue)") }
+        for table in OutputSchema.tables { #expect(text.contains("## `\(table.name)`")) }
     }
 }

@@ -316,3 +316,60 @@ struct ComprehensionFieldTests {
                 == .list([.int(1), .int(2)]))
     }
 }
+
+/// `matches` runs in linear time and refuses patterns over its limits with a clear error.
+@Suite struct RegexTests {
+    @Test(arguments: [
+        ("'CME-123'.matches('^CME-[0-9]+$')", true), ("'xCME-1'.matches('^CME')", false), ("''.matches('')", true),
+        ("'grey'.matches('gr(a|e)y')", true), ("'gray'.matches('gr(?:e)y')", false), ("'banana'.matches('^ba(na)*$')", true),
+        ("'Opioid Safety'.matches('(?i)OPIOID s')", true), ("'Opioid'.matches('opioid')", false),
+        ("'a.b'.matches('a\\\\.b')", true), ("'axb'.matches('a\\\\.b')", false), ("'x_1'.matches('^\\\\w+$')", true),
+        ("'ab ab'.matches('\\\\bab\\\\b')", true), ("'abab'.matches('^ab\\\\b')", false),
+        ("'aaa'.matches('^a{2,3}$')", true), ("'aaaa'.matches('^a{2,3}$')", false), ("'a{x'.matches('a{x')", true),
+        ("'2N'.matches('^[0-9]N?$')", true), ("'x'.matches('[^x]')", false), ("'a\\nb'.matches('a.b')", false),
+        ("'mañana'.matches('a+ñ+a+')", true), ("'🐱😀😀'.matches('(a|😀){2}')", true), ("'ab'.matches('(a*)*b')", true),
+        ("'ab'.matches('(?P<x>a)b')", true), ("'a-b'.matches('^[a\\\\-]-[b-c]$')", true),
+    ])
+    func matches(_ text: String, _ expected: Bool) {
+        #expect(value(text) == .bool(expected), "\(text)")
+    }
+
+    /// Patterns that make a backtracking matcher take exponential (or high polynomial) time on a
+    /// few thousand characters finish at once here.
+    @Test(arguments: ["(a+)+$", "(a|a)*b", "(a|aa)+$", "^(a*)*$", ".*.*.*.*.*x", "^(\\\\w+\\\\s?)*$"])
+    func catastrophicPatternsAreLinear(_ pattern: String) {
+        let subject = String(repeating: "a", count: 3_000) + "!"
+        #expect(value("'\(subject)'.matches('\(pattern)')") == .bool(false))
+    }
+
+    @Test(arguments: [
+        ("'x'.matches('(a')", "missing `)`"),
+        ("'x'.matches('a{101}')", "repetition counts are limited to 100"),
+        ("'x'.matches('(a{100}){100}')", "too complex"),
+        ("'x'.matches('(a)\\\\1')", "backreferences"),
+        ("'x'.matches('a(?=b)')", "look-ahead"),
+        ("'x'.matches('(?<=a)b')", "look-behind"),
+        ("'x'.matches('a++')", "possessive"),
+        ("'x'.matches('[[:alpha:]]')", "POSIX classes"),
+        ("'x'.matches('\\\\pL')", "unknown escape"),
+        ("'x'.matches('*a')", "nothing to repeat"),
+        ("'x'.matches('a**')", "cannot be repeated again"),
+    ])
+    func refusedPatternsAreCheckErrors(_ text: String, _ fragment: String) throws {
+        let i = try #require(issue(text))
+        #expect(i.stage == .check)
+        #expect(i.message.contains(fragment), "\(i.message)")
+        #expect(i.offset == 12, "the caret is at the pattern")
+    }
+
+    @Test func overlongPatternIsRefused() throws {
+        let pattern = String(repeating: "a", count: 257)
+        let i = try #require(issue("'x'.matches('\(pattern)')"))
+        #expect(i.message.contains("limited to 256"))
+        // A pattern only known at run time fails at run time, with the same message.
+        let env = CELEnvironment(variables: [("p", .string)])
+        let r = try #require(issue("'x'.matches(p)", env: env, ["p": .string(pattern)]))
+        #expect(r.stage == .eval)
+        #expect(r.message.contains("limited to 256"))
+    }
+}

@@ -49,9 +49,10 @@ import Testing
         let diagnostic = try #require(diagnostics.first)
         #expect(diagnostic.id == "yaml.syntax")
         #expect(diagnostic.message.hasPrefix("YAML syntax error: "))
-        // libyaml reports the unterminated quote at end of input; the note points at the quote.
-        #expect(diagnostic.span?.start == loc(4, 1))
-        #expect(diagnostic.notes.first?.span?.start == loc(3, 9))
+        // libyaml reports the unterminated quote at end of input; the error points at the quote
+        // the analyst must close, and a note at where the parser stopped.
+        #expect(diagnostic.span?.start == loc(3, 9))
+        #expect(diagnostic.notes.first?.span?.start == loc(4, 1))
     }
 
     @Test func syntaxErrorColumnOnFirstLine() throws {
@@ -161,5 +162,42 @@ import Testing
         #expect(diagnostics.map(\.id) == ["yaml.syntax"])
         #expect(diagnostics.first?.span?.start == loc(1, 5))
         #expect(diagnostics.first?.message.contains("U+0001") == true)
+    }
+}
+
+/// libyaml's messages come with a hint an analyst can act on, at the line and column to edit.
+@Suite struct SyntaxHintTests {
+    struct Case: Sendable, CustomStringConvertible {
+        let yaml: String, line: Int, column: Int, help: String
+        var description: String { help }
+    }
+
+    static let cases: [Case] = [
+        Case(yaml: "a:\n  - id: x\n    kind: y\n   cite: z\n", line: 4, column: 4,
+             help: "line 4 is indented to column 4, but the list's items start at column 3 (`- `) and their keys at column 5"),
+        Case(yaml: "a:\n  - x\n  b: 1\n", line: 3, column: 3, help: "start a new item with `- `, indent it to column 5"),
+        Case(yaml: "title: Texas: renewal\n", line: 1, column: 13, help: "quote the value (`title: \"Texas: renewal\"`) or write it as a block scalar (`title: |`"),
+        Case(yaml: "  - hours: x < 13 ? 25 : 50\n", line: 1, column: 24, help: "the value of `hours` contains `: `"),
+        Case(yaml: "a: x\n  b: 1\n", line: 2, column: 4, help: "line 2 is indented under the line above"),
+        Case(yaml: "a:\n  b: 1\n c: 2\n", line: 3, column: 2, help: "matches no key above it (keys are at column 1, 3)"),
+        Case(yaml: "a: 'it's'\n", line: 1, column: 8, help: "write a single quote inside single quotes as `''`"),
+        Case(yaml: "a: `x`\n", line: 1, column: 4, help: "YAML cannot start a value with a backtick (it is reserved)"),
+        Case(yaml: "a: 1\nb\nc: 2\n", line: 3, column: 1, help: "line 2 reads as a key with no `:` after it"),
+        Case(yaml: "a: \"unclosed\nb: 2\n", line: 1, column: 4, help: "the quote opened here is never closed"),
+        Case(yaml: "a: [1, 2\nb: 3\n", line: 2, column: 2, help: "the inline list opened on line 1 is not closed with `]`"),
+        Case(yaml: "a: {x: 1\nb: 3\n", line: 2, column: 2, help: "the inline mapping opened on line 1 is not closed with `}`"),
+        Case(yaml: "a: - x\n", line: 1, column: 4, help: "`- ` starts a list item only at the start of a line"),
+        Case(yaml: "a: \"x\\d\"\n", line: 1, column: 6, help: "inside double quotes `\\` starts an escape"),
+        Case(yaml: "a: [1, , 2]\n", line: 1, column: 8, help: "a value is missing here"),
+    ]
+
+    @Test(arguments: cases)
+    func hintAtPosition(_ c: Case) throws {
+        var sink = DiagnosticSink()
+        _ = YAMLLoader.load(SourceFile(path: "p.yaml", text: c.yaml), into: &sink)
+        let d = try #require(sink.diagnostics.first)
+        #expect(d.id == "yaml.syntax")
+        #expect(d.span?.start == SourceLocation(line: c.line, column: c.column))
+        #expect(d.help?.contains(c.help) == true, "\(d.help ?? "no help")")
     }
 }

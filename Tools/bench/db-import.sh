@@ -12,6 +12,10 @@ work="${TMPDIR:-/tmp}/credrules-bench"
 mkdir -p "$work"
 swift build -c release --product credrules >/dev/null
 bin="$PWD/.build/release/credrules"
+rules="$work/db-rules"
+rm -rf "$rules" && "$bin" compile RulePacks --out "$rules" >/dev/null
+# Populations are drawn from the compiled packs: a cache is only good for the same packs and generator.
+rules_hash=$(cat "$rules"/*.json Tools/generate/generate_population.py | sha256sum | cut -c1-12)
 
 eval "$(Tools/postgres/start.sh)"
 trap 'Tools/postgres/stop.sh "$CREDRULES_PG_DIR"' EXIT
@@ -19,11 +23,11 @@ server="${CREDRULES_TEST_DATABASE_URL%/postgres}"
 export CREDRULES_ENCRYPTION_KEY="AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 
 for providers in "${sizes[@]}"; do
-  facts="$work/population-$providers.jsonl"
-  [ -f "$facts" ] || python3 Tools/generate/generate_population.py --providers "$providers" --seed 1 --jsonl --out "$facts"
-  referenced="$work/population-$providers-referenced.jsonl"
+  facts="$work/db-population-$providers-$rules_hash.jsonl"
+  [ -f "$facts" ] || python3 Tools/generate/generate_population.py --providers "$providers" --seed 1 --jsonl --rules "$rules" --out "$facts"
+  referenced="$work/db-population-$providers-$rules_hash-referenced.jsonl"
   [ -f "$referenced" ] || python3 Tools/postgres/add_references.py "$facts" "$referenced"
-  plain="$work/plain-$providers"
+  plain="$work/db-plain-$providers-$rules_hash"
   [ -f "$plain/tables.txt" ] || { python3 Tools/bench/plain_copy_files.py "$referenced" "$plain" > "$plain.tables" && mv "$plain.tables" "$plain/tables.txt"; }
   echo "== $providers providers ($(du -h "$referenced" | cut -f1) JSON Lines, $(cat "$plain"/*.tsv | wc -l) rows)"
 

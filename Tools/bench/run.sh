@@ -21,8 +21,10 @@ rm -rf "$work/rules" && "$bin/credrules" compile RulePacks --out "$work/rules" >
 echo "== check: every pack, tests included"
 /usr/bin/time -f "   %e s wall, %M KB peak" "$bin/credrules" check RulePacks
 
-facts="$work/population-$providers.jsonl"
-[ -f "$facts" ] || python3 Tools/generate/generate_population.py --providers "$providers" --seed 1 --jsonl --out "$facts"
+# drawn from the rule versions just compiled, so the population follows the packs (regenerated when they change)
+rules_hash=$(cat "$work/rules"/*.json Tools/generate/generate_population.py | sha256sum | cut -c1-12)
+facts="$work/population-$providers-$rules_hash.jsonl"
+[ -f "$facts" ] || python3 Tools/generate/generate_population.py --providers "$providers" --seed 1 --jsonl --rules "$work/rules" --out "$facts"
 
 echo "== pipeline: each stage of a JSON Lines run, per provider, one core (first 5,000 providers)"
 "$bin/credrules-bench" pipeline "$work/rules" "$facts" 2026-11-26

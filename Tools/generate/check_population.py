@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks a generated facts file (JSON object or JSON Lines) and prints a distribution summary.
 
-    python3 Tools/generate/check_population.py FILE [--as-of 2026-11-26] [--expect-invalid]
+    python3 Tools/generate/check_population.py FILE [--as-of 2026-11-26] [--expect-invalid] [--rules DIR]
 
 Exit status 0 when every row is well formed (or, with --expect-invalid, always 0 and the defects
 are only counted).  Standard library only; streams JSON Lines.
@@ -11,6 +11,7 @@ import argparse
 import collections
 import datetime as dt
 import json
+import os
 import re
 import sys
 
@@ -31,6 +32,29 @@ CATEGORIES = set("""general ethics pain_management end_of_life_care opioid_presc
 medical_errors patient_safety risk_management domestic_violence child_abuse human_trafficking hiv_aids implicit_bias
 cultural_competency sexual_harassment_prevention dementia infection_control geriatrics suicide_prevention
 health_equity professional_boundaries laws_and_rules electronic_health_records""".split())
+VOCABULARY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Grammar", "categories.md")
+
+
+def vocabulary_categories(path=VOCABULARY):
+    """The CME category codes of Grammar/categories.md (the packs' vocabulary), if it is there."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError:
+        return set()
+    section = text.split("## CME categories", 1)[-1].split("\n## ", 1)[0]
+    return set(re.findall(r"^\| `(\w+)` \|", section, re.M))
+
+
+def rule_categories(directory):
+    """Every category the compiled rule versions in `directory` name."""
+    found = set()
+    for name in sorted(os.listdir(directory)):
+        if name.endswith(".json") and name != "manifest.json":
+            with open(os.path.join(directory, name), encoding="utf-8") as f:
+                for r in json.load(f).get("requirements", []):
+                    found.update(r.get("categories") or ())
+    return found
 CREDIT_TYPES = {"ama_pra_1", "aoa_1a", "aoa_1b", "other", None}
 DEA_RE = re.compile(r"^[A-Z]{2}\d{7}$")
 DEC_RE = re.compile(r"^\d+(\.\d+)?$")
@@ -58,7 +82,11 @@ def main():
     ap.add_argument("file")
     ap.add_argument("--as-of", default="2026-11-26")
     ap.add_argument("--expect-invalid", action="store_true")
+    ap.add_argument("--rules", help="compiled rule versions: their categories are accepted too")
     a = ap.parse_args()
+    CATEGORIES.update(vocabulary_categories())
+    if a.rules:
+        CATEGORIES.update(rule_categories(a.rules))
     as_of = dt.date.fromisoformat(a.as_of)
     errors = collections.Counter()
     examples = {}

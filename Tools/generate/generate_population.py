@@ -17,7 +17,9 @@ import argparse
 import calendar
 import datetime as dt
 import json
+import os
 import random
+import re
 import sys
 import tempfile
 
@@ -117,18 +119,19 @@ def iso(d):
 # --------------------------------------------------------------------------------------------
 # Reference data
 
-STATES_MAIN = ("CA", "TX", "FL", "NY", "PA", "OH", "IL", "GA", "WA", "MA")
-STATE_WEIGHTS = weighted([
-    ("CA", 17), ("TX", 13), ("FL", 11), ("NY", 12), ("PA", 8), ("OH", 7), ("IL", 7), ("GA", 5),
-    ("WA", 5), ("MA", 6),
-    # other states: generic 24-month anniversary cycle, generic 40 h CME
-    ("NJ", 1.5), ("MI", 1.2), ("NC", 1.2), ("VA", 1.0), ("AZ", 1.0), ("CO", 0.8), ("MN", 0.8),
-    ("TN", 0.8), ("MD", 0.9), ("MO", 0.7),
-])
-OTHER_TOTAL = {"NJ": 100, "MI": 150, "NC": 60, "VA": 60, "AZ": 40, "CO": 0, "MN": 75, "TN": 40,
-               "MD": 50, "MO": 50}
-OTHER_CYCLE = {"NJ": 24, "MI": 36, "NC": 36, "VA": 24, "AZ": 24, "CO": 24, "MN": 36, "TN": 24,
-               "MD": 24, "MO": 24}
+# Where physicians practise: every state and DC, weighted roughly by population (reference data, not
+# rules).  Which of them have packs, and what those packs require, comes from the rule versions
+# (--rules); a jurisdiction without a pack still gets providers, whose credentials no pack covers.
+STATE_WEIGHT_TABLE = (
+    ("CA", 39.0), ("TX", 30.0), ("FL", 22.0), ("NY", 20.0), ("PA", 13.0), ("IL", 12.5), ("OH", 11.8),
+    ("GA", 11.0), ("NC", 10.7), ("MI", 10.0), ("NJ", 9.3), ("VA", 8.7), ("WA", 7.8), ("AZ", 7.4),
+    ("TN", 7.1), ("MA", 7.0), ("IN", 6.9), ("MD", 6.2), ("MO", 6.2), ("WI", 5.9), ("CO", 5.9), ("MN", 5.7),
+    ("SC", 5.4), ("AL", 5.1), ("LA", 4.6), ("KY", 4.5), ("OR", 4.2), ("OK", 4.0), ("CT", 3.6), ("UT", 3.4),
+    ("IA", 3.2), ("NV", 3.2), ("AR", 3.1), ("MS", 2.9), ("KS", 2.9), ("NM", 2.1), ("NE", 2.0), ("ID", 1.9),
+    ("WV", 1.8), ("HI", 1.4), ("NH", 1.4), ("ME", 1.4), ("MT", 1.1), ("RI", 1.1), ("DE", 1.0), ("SD", 0.9),
+    ("ND", 0.8), ("AK", 0.7), ("DC", 0.7), ("VT", 0.65), ("WY", 0.58),
+)
+STATE_CODES = tuple(sorted(code for code, _ in STATE_WEIGHT_TABLE))
 
 FIRST_NAMES = (
     "Aaliyah Aaron Abigail Adam Adrian Aisha Alan Alejandro Alexander Alice Amanda Amir Ana Andrea Andrew "
@@ -233,19 +236,13 @@ OH_HB166 = dt.date(2019, 10, 17)
 
 
 def cycle_months(state, ltype):
-    if state in ("NY", "IL"):
-        return 36
-    if state == "WA" and ltype == "DO":
-        return 12
-    if state in OTHER_CYCLE:
-        return OTHER_CYCLE[state]
-    return 24
+    model = RULES.license.get((state, ltype))
+    return model.months if model else GENERIC_CYCLE_MONTHS
 
 
 def cme_window_months(state, ltype):
-    if state == "WA":
-        return 48 if ltype == "MD" else 36   # decoupled from renewal
-    return cycle_months(state, ltype)
+    model = RULES.license.get((state, ltype))
+    return model.window if model else GENERIC_CYCLE_MONTHS
 
 
 def first_on_or_after(candidates_for_year, start_year, bound):
@@ -298,7 +295,7 @@ def first_expiration(state, ltype, issue, dob, last_name, fl_group):
         return first_on_or_after(lambda y: [dt.date(y, month, 1)] if y % 2 == parity else [],
                                  bound.year, bound), 2, "day"
     # TX, OH (post HB 166), other states: anniversary of issue
-    years = cycle_months(state, ltype) // 12
+    years = max(1, cycle_months(state, ltype) // 12)
     return clamp_day(issue.year + years, issue.month, issue.day), years, "day"
 
 
@@ -312,94 +309,172 @@ def step_expiration(first, k, years, policy, dob):
 
 
 # --------------------------------------------------------------------------------------------
-# Per-state CME requirement model used to place events (a simplification of the packs).
-# Each entry: (category, hours, scope) with scope "cycle" (inside the license's CME window) or
-# "once" (one-time, any date since licensure).  Conditions are applied in requirements_for().
+# What to draw, read from the compiled rule versions (`credrules compile RulePacks --out DIR`).
+#
+# Per pack, the version in effect on --as-of (the highest version number if several, as the
+# engine chooses).  Licence packs give each (state, licence type) its renewal cycle, CME window,
+# total and formal hours and mandated categories; CSR packs say which states have a state
+# controlled-substance registration, with its cycle and CE; the nationwide DEA pack gives the
+# one-time training DEA registrants need.  Requirements are placed as a provider meeting them
+# would; a `when` condition is honoured only in its simple forms (`provider.KEY`, a DEA or CSR
+# registration in the credential's state), otherwise the hours are placed anyway.
+
+GENERIC_CYCLE_MONTHS = 24   # a jurisdiction without a licence pack: anniversary renewal
+GENERIC_TOTAL_HOURS = 40    # ... and some general CME, which no pack counts
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
+_PARAM = re.compile(r"params\.(\w+)")
+_WHEN_ATTRIBUTE = re.compile(r"^provider\.(\w+)$")
+_WHEN_DEA = re.compile(r"^dea_registrations\.exists\((\w+), \1\.state == credential\.state\)$")
+_WHEN_CSR = re.compile(r"^csr_certificates\.exists\((\w+), \1\.state == credential\.state\)$")
+
+
+class Model:
+    """What one credential's pack asks for: cycle, window, hours, mandated categories."""
+    __slots__ = ("pack", "months", "window", "total", "formal", "reqs")
+
+    def __init__(self, pack, months, window):
+        self.pack, self.months, self.window = pack, months, window
+        self.total, self.formal = 0, 0
+        # (category, hours, scope "cycle"/"once", condition, lookback months, credit types, months after issue)
+        self.reqs = []
+
+
+class Rules:
+    """The rule versions in effect on the as-of date, reduced to what the generator draws."""
+
+    def __init__(self, directory, as_of):
+        try:
+            with open(os.path.join(directory, "manifest.json"), encoding="utf-8") as f:
+                manifest = json.load(f)
+        except (OSError, ValueError) as e:
+            raise SystemExit("error: --rules %s: cannot read manifest.json (%s); write it with "
+                             "`credrules compile RulePacks --out %s`" % (directory, e, directory))
+        chosen = {}
+        for entry in sorted(manifest, key=lambda e: (e["pack"], e["version"])):
+            eff = entry["effective"]
+            if dt.date.fromisoformat(eff["from"]) <= as_of and (eff.get("to") is None or as_of <= dt.date.fromisoformat(eff["to"])):
+                chosen[entry["pack"]] = entry
+        self.license, self.csr, self.dea = {}, {}, None
+        self.attributes = {}     # state -> [(key, type, default)] declared by its packs
+        self.categories = set()
+        self.packs = []
+        for pack in sorted(chosen):
+            with open(os.path.join(directory, chosen[pack]["file"]), encoding="utf-8") as f:
+                version = json.load(f)
+            self.packs.append("%s@%d" % (pack, version["version"]))
+            model = self._model(version, as_of)
+            state = version.get("applies_to", {}).get("state")
+            kind = version["credential"]
+            if state:
+                self.attributes.setdefault(state, []).extend(
+                    (a["key"], a["type"], a.get("default")) for a in version.get("attributes", []))
+            if kind == "license" and state:
+                for ltype in version["applies_to"].get("license_types") or ("MD", "DO"):
+                    self.license[(state, ltype)] = self._merge(self.license.get((state, ltype)), model)
+            elif kind == "csr_certificate" and state:
+                self.csr[state] = self._merge(self.csr.get(state), model)
+            elif kind == "dea_registration" and not state:
+                self.dea = self._merge(self.dea, model)
+        self.states = tuple(sorted(set(STATE_CODES) | {s for s, _ in self.license} | set(self.csr)))
+        extra = [(s, 0.5) for s in self.states if s not in dict(STATE_WEIGHT_TABLE)]
+        self.state_weights = weighted(list(STATE_WEIGHT_TABLE) + extra)
+        # the one-time training DEA registrants need (MATE Act), if a DEA pack asks for one
+        self.mate = None
+        if self.dea:
+            once = [r for r in self.dea.reqs if r[2] == "once"]
+            if once:
+                self.mate = (once[0][1], [once[0][0]] + [c for c in DEA_MATE_ALSO if c != once[0][0]])
+
+    @staticmethod
+    def _merge(old, new):
+        if old is None:
+            return new
+        old.total, old.formal = max(old.total, new.total), max(old.formal, new.formal)
+        old.reqs += new.reqs
+        return old
+
+    def _model(self, version, as_of):
+        cycle = version.get("cycle", {})
+        months = int(cycle.get("months") or GENERIC_CYCLE_MONTHS)
+        model = Model(version["pack"], months, int(cycle.get("cme_window_months") or months))
+        params = {}
+        for param in version.get("parameters", []):
+            values = [v for v in param.get("values", []) if dt.date.fromisoformat(v["from"]) <= as_of]
+            if values and isinstance(values[-1]["value"], (int, float)):
+                params[param["name"]] = float(values[-1]["value"])
+        for r in version.get("requirements", []):
+            if r["kind"] not in ("cme_hours", "one_time_training") or "hours" not in r:
+                continue
+            hours = self._hours(r["hours"], params)
+            if hours <= 0:
+                continue
+            cats = r.get("categories")
+            self.categories.update(cats or ())
+            if r["kind"] == "cme_hours" and not cats:
+                if r.get("credit_types"):
+                    model.formal = max(model.formal, hours)
+                model.total = max(model.total, hours)
+                continue
+            deadline = r.get("deadline") or {}
+            model.reqs.append((cats[0] if cats else "general", hours,
+                               "once" if r["kind"] == "one_time_training" else "cycle",
+                               self._condition(r.get("when")), r.get("lookback_months"), r.get("credit_types"),
+                               deadline.get("months_after_issue")))
+        return model
+
+    @staticmethod
+    def _hours(spec, params):
+        """A constant, or for an expression the most it can ask for: the largest number or
+        parameter it names (a first-term proration asks for less; a full term is placed)."""
+        if "constant" in spec:
+            return float(spec["constant"])
+        source = spec.get("expression", {}).get("source", "")
+        candidates = [float(n) for n in _NUMBER.findall(_PARAM.sub(" ", source))]
+        candidates += [params[name] for name in _PARAM.findall(source) if name in params]
+        return max(candidates, default=0.0)
+
+    @staticmethod
+    def _condition(when):
+        if not when:
+            return None
+        source = " ".join(when["source"].split())
+        m = _WHEN_ATTRIBUTE.match(source)
+        if m:
+            return ("attribute", m.group(1))
+        if _WHEN_DEA.match(source):
+            return ("dea",)
+        if _WHEN_CSR.match(source):
+            return ("csr",)
+        return None
+
+
+# Categories that count toward the DEA training besides the one its pack names first.
+DEA_MATE_ALSO = ("substance_use_disorder", "opioid_prescribing")
+RULES = None   # set by main() before any provider is drawn (forked workers inherit it)
+EVERY_JURISDICTION = False   # --every-jurisdiction
+
+
+def applies(condition, p, state):
+    """Whether a requirement's (simple) condition holds for the provider in `state`."""
+    if condition is None:
+        return True
+    if condition[0] == "attribute":
+        value = p["attributes"].get(condition[1], True)
+        return value is True or (value not in (False, None) and not isinstance(value, bool))
+    if condition[0] == "dea":
+        return state in p["dea_states"]
+    return state in p["csr_states"]
 
 
 def requirements_for(state, ltype, p):
-    """Returns (total_hours, formal_hours, [(category, hours, scope)])."""
-    dea = p["has_dea"]
-    reqs = []
-    if state == "CA":
-        total, formal = 50, (20 if ltype == "DO" else 0)
-        if p["specialty"] not in ("radiology", "pathology"):
-            reqs.append(("pain_management", 12, "once"))
-        if p["specialty"] in ("internal_medicine", "family_medicine") and p["geriatric_share"] is not None \
-                and p["geriatric_share"] > 0.25:
-            reqs.append(("geriatrics", 10, "cycle"))
-    elif state == "TX":
-        total, formal = 48, 24
-        reqs.append(("ethics", 2, "cycle"))
-        if p["direct_patient_care"]:
-            reqs.append(("opioid_prescribing", 2, "cycle"))
-            reqs.append(("human_trafficking", 1, "cycle"))
-    elif state == "FL":
-        total, formal = 40, 0
-        reqs.append(("medical_errors", 2, "cycle"))
-        reqs.append(("domestic_violence", 2, "cycle"))
-        reqs.append(("hiv_aids", 1, "once"))
-        if dea:
-            reqs.append(("opioid_prescribing", 2, "cycle"))
-        if ltype == "DO":
-            reqs.append(("laws_and_rules", 1, "cycle"))
-        else:
-            reqs.append(("human_trafficking", 1, "once"))
-    elif state == "NY":
-        total, formal = 0, 0
-        reqs.append(("infection_control", 2, "cycle"))
-        reqs.append(("child_abuse", 2, "once"))
-        if dea:
-            reqs.append(("pain_management", 3, "cycle"))
-    elif state == "PA":
-        total, formal = 100, 20
-        reqs.append(("patient_safety", 12, "cycle"))
-        reqs.append(("child_abuse", 2, "cycle"))
-        if dea:
-            reqs.append(("opioid_prescribing", 2, "cycle"))
-    elif state == "OH":
-        total, formal = 50, 50
-        reqs.append(("ethics", 1, "cycle"))
-        if p["pain_clinic"]:
-            reqs.append(("pain_management", 20, "cycle"))
-    elif state == "IL":
-        total, formal = 150, 60
-        reqs.append(("sexual_harassment_prevention", 1, "cycle"))
-        reqs.append(("implicit_bias", 1, "cycle"))
-        reqs.append(("cultural_competency", 1, "cycle"))
-        reqs.append(("dementia", 1, "cycle"))
-        if p["has_csr_il"]:
-            reqs.append(("opioid_prescribing", 1, "cycle"))
-        if p["treats_children"]:
-            reqs.append(("child_abuse", 1, "cycle"))
-    elif state == "GA":
-        total, formal = 40, 40
-        reqs.append(("professional_boundaries", 2, "once"))
-        if dea and p["prescribes"]:
-            reqs.append(("opioid_prescribing", 3, "once"))
-        if p["pain_clinic"]:
-            reqs.append(("pain_management", 20, "cycle"))
-    elif state == "WA":
-        total, formal = (200, 0) if ltype == "MD" else (150, 60)
-        reqs.append(("health_equity", 2, "cycle"))
-        reqs.append(("suicide_prevention", 6, "once"))
-        if ltype == "MD" and p["prescribes"]:
-            reqs.append(("opioid_prescribing", 1, "once"))
-    elif state == "MA":
-        total, formal = 50, 0
-        reqs.append(("risk_management", 10, "cycle"))
-        reqs.append(("implicit_bias", 2, "cycle"))
-        reqs.append(("laws_and_rules", 2, "cycle"))
-        if p["prescribes"]:
-            reqs.append(("opioid_prescribing", 3, "cycle"))
-        reqs.append(("end_of_life_care", 2, "once"))
-        reqs.append(("electronic_health_records", 3, "once"))
-        reqs.append(("dementia", 1, "once"))
-        reqs.append(("domestic_violence", 1, "once"))
-        reqs.append(("child_abuse", 1, "once"))
-    else:
-        total, formal = OTHER_TOTAL[state], 0
-    return total, formal, reqs
+    """Returns (total_hours, formal_hours, [(category, hours, scope, lookback, credit types, months after issue)])
+    for the provider's licence in `state`, from the licence pack in effect."""
+    model = RULES.license.get((state, ltype))
+    if model is None:
+        return GENERIC_TOTAL_HOURS, 0, []
+    reqs = [(cat, hrs, scope, lookback, ctypes, within) for cat, hrs, scope, cond, lookback, ctypes, within in model.reqs
+            if applies(cond, p, state)]
+    return model.total, model.formal, reqs
 
 
 # --------------------------------------------------------------------------------------------
@@ -537,7 +612,9 @@ def generate_provider(seed, index, as_of):
     n_lic = d.wpick(LICENSE_COUNT)
     states = []
     while len(states) < n_lic:
-        s = d.wpick(STATE_WEIGHTS)
+        s = d.wpick(RULES.state_weights)
+        if not states and EVERY_JURISDICTION and index <= len(RULES.states):
+            s = RULES.states[index - 1]   # the draw is still made: every other draw stays the same
         if s not in states:
             states.append(s)
     fl_group = d.int(0, 1)
@@ -595,10 +672,13 @@ def generate_provider(seed, index, as_of):
                 "state": s, "schedules": list(SCHEDULES_FULL if d.chance(0.85) else SCHEDULES_NO2),
                 "expiration_date": iso(exp), "extracted_from_doc_id": doc_id(),
             })
-    p["has_csr_il"] = False
+    p["dea_states"] = {r["state"] for r in dea_rows}
+    p["csr_states"] = set()
+    csr_windows = []   # (state, window start, expiration, model) of each CSR, for its CE
     k = 0
     for (state, issue, wstart, lic_exp) in windows:
-        if state not in ("IL", "MA") or not any(r["state"] == state for r in dea_rows):
+        model = RULES.csr.get(state)
+        if model is None or state not in p["dea_states"]:
             continue
         if d.chance(0.08):
             continue  # CSR missing though a DEA registration in the state exists
@@ -609,10 +689,18 @@ def generate_provider(seed, index, as_of):
             if d.chance(0.12):
                 exp = eom(exp.year - 3, 7)
             number = "336.%06d" % d.int(10000, 199999)
-            p["has_csr_il"] = True
-        else:
+        elif state == "MA":
             exp = lic_exp if d.chance(0.85) else d.date_between(as_of - dt.timedelta(days=400), as_of - dt.timedelta(days=1))
             number = "MA%07d" % d.int(100000, 9999999)
+        else:
+            # the pack's cycle: current for most, lapsed within the last cycle for 12%
+            if d.chance(0.12):
+                exp = d.date_between(add_months(as_of, -model.months), as_of - dt.timedelta(days=1))
+            else:
+                exp = d.date_between(as_of + dt.timedelta(days=1), add_months(as_of, model.months))
+            number = "%s-CS%07d" % (state, d.int(100000, 9999999))
+        p["csr_states"].add(state)
+        csr_windows.append((state, add_months(exp, -model.window) + dt.timedelta(days=1), exp, model))
         csr_rows.append({
             "id": "csr-%s-%d" % (tag, k), "provider_id": pid, "state": state, "csr_number": number,
             "expiration_date": iso(exp), "extracted_from_doc_id": doc_id(),
@@ -638,6 +726,26 @@ def generate_provider(seed, index, as_of):
             "expiration_date": iso(exp), "extracted_from_doc_id": doc_id(0.7),
         })
     addiction_cert = any(s in ("addiction_medicine", "addiction_psychiatry") for s in certs)
+
+    # --- provider attributes that requirement conditions read (written below)
+    attributes = {
+        "direct_patient_care": p["direct_patient_care"], "pain_clinic": p["pain_clinic"],
+        "in_residency": p["in_residency"], "prescribes_controlled_substances": p["prescribes"],
+        "treats_children": p["treats_children"], "treats_adults_26_plus": p["specialty"] != "pathology",
+        "practice_specialty": p["specialty"],
+    }
+    # attributes other packs of the provider's states declare, without a default: drawn from a
+    # separate stream, so adding one to a pack leaves every other draw unchanged
+    declared = {}
+    for s in states:
+        for key, typ, default in RULES.attributes.get(s, ()):
+            if default is None and key not in attributes and typ in ("bool", "string"):
+                declared[key] = typ
+    if declared:
+        extra = Draw("credrules/%d/%d/attributes" % (seed, index))
+        for key in sorted(declared):
+            attributes[key] = extra.chance(0.5) if declared[key] == "bool" else p["specialty"]
+    p["attributes"] = attributes
 
     # --- CME events
     profile = d.wpick(CME_PROFILE, u_profile)
@@ -665,6 +773,27 @@ def generate_provider(seed, index, as_of):
             add(d.date_between(a, b), d.wpick(FILLER_CATEGORIES), round(h * 4) / 4, typ)
             need -= round(h * 4) / 4
 
+    def typed(ctypes):
+        if ctypes:
+            return formal_type if formal_type in ctypes else ctypes[0]
+        return formal_type if d.chance(0.8) else None
+
+    def place(cat, hrs, scope, issue, a, b, wend, lookback=None, ctypes=None, within=None):
+        if scope == "once":
+            have = sum(e[2] for e in events if e[1] == cat)
+            if have < hrs:
+                lo = max((issue or a) - dt.timedelta(days=365), dt.date(1990, 1, 1))
+                hi = min(as_of, (issue or a) + dt.timedelta(days=4 * 365))
+                if within and issue:
+                    hi = max(lo, min(hi, add_months(issue, within)))
+                add(d.date_between(lo, hi), cat, hrs - have, typed(ctypes))
+        else:
+            if lookback:
+                a = max(a, add_months(wend, -lookback) + dt.timedelta(days=1))
+            have = hours_in(a, b, cat)
+            if have < hrs:
+                add(d.date_between(a, b), cat, hrs - have, typed(ctypes))
+
     intent = {"cme": profile}
     if profile != "none":
         factor = 1.0
@@ -676,19 +805,10 @@ def generate_provider(seed, index, as_of):
             a = max(wstart, issue)
             b = min(wend, as_of)
             total, formal, reqs = requirements_for(state, ltype, p)
-            for cat, hrs, scope in reqs:
+            for cat, hrs, scope, lookback, ctypes, within in reqs:
                 if profile == "sparse" and d.chance(0.6):
                     continue
-                if scope == "once":
-                    have = sum(e[2] for e in events if e[1] == cat)
-                    if have < hrs:
-                        lo = max(issue - dt.timedelta(days=365), dt.date(1990, 1, 1))
-                        hi = min(as_of, issue + dt.timedelta(days=4 * 365))
-                        add(d.date_between(lo, hi), cat, hrs - have, formal_type if d.chance(0.8) else None)
-                else:
-                    have = hours_in(a, b, cat)
-                    if have < hrs:
-                        add(d.date_between(a, b), cat, hrs - have, formal_type if d.chance(0.8) else None)
+                place(cat, hrs, scope, issue, a, b, wend, lookback, ctypes, within)
             if profile == "on_track":
                 span = max(1, (wend - max(wstart, issue)).days)
                 factor = min(1.0, max(0.05, (as_of - max(wstart, issue)).days / span) * d.uniform(0.8, 1.3))
@@ -700,7 +820,7 @@ def generate_provider(seed, index, as_of):
         if profile == "short_category":
             mandated = []
             for (state, issue, wstart, wend) in windows:
-                for cat, hrs, scope in requirements_for(state, ltype, p)[2]:
+                for cat, hrs, scope, _, _, _ in requirements_for(state, ltype, p)[2]:
                     mandated.append((state, cat, hrs))
             if mandated:
                 state, cat, hrs = d.pick(mandated)
@@ -720,23 +840,29 @@ def generate_provider(seed, index, as_of):
                 intent["short"] = {"state": state, "category": cat, "required": hrs, "left": keep}
             else:
                 intent["cme"] = "complete"
-        # MATE Act (8 h SUD / opioid training, one time) for DEA registrants
-        if has_dea and not addiction_cert:
-            mate = sum(e[2] for e in events if e[1] in ("substance_use_disorder", "opioid_prescribing"))
+        # state CSRs' own CE, inside each registration's window
+        for (state, wstart, exp, model) in csr_windows:
+            for cat, hrs, scope, cond, lookback, ctypes, within in model.reqs:
+                if applies(cond, p, state) and not (profile == "sparse" and d.chance(0.6)):
+                    place(cat, hrs, scope, None, wstart, min(exp, as_of), exp, lookback, ctypes, within)
+        # the DEA pack's one-time training (MATE Act: 8 h SUD / opioid) for DEA registrants
+        if has_dea and not addiction_cert and RULES.mate:
+            need, cats = RULES.mate
+            mate = sum(e[2] for e in events if e[1] in cats)
             x = d.r()
-            if x < 0.62 and mate < 8:
-                add(d.date_between(dt.date(2021, 1, 1), as_of), "substance_use_disorder", 8 - mate, formal_type)
+            if x < 0.62 and mate < need:
+                add(d.date_between(dt.date(2021, 1, 1), as_of), cats[0], need - mate, formal_type)
                 intent["mate"] = "complete"
-            elif x < 0.8 and mate < 4:
-                add(d.date_between(dt.date(2023, 6, 27), as_of), "substance_use_disorder", 4 - mate, formal_type)
+            elif x < 0.8 and mate < need / 2:
+                add(d.date_between(dt.date(2023, 6, 27), as_of), cats[0], need / 2 - mate, formal_type)
                 intent["mate"] = "partial"
             else:
-                intent["mate"] = "complete" if mate >= 8 else "missing"
+                intent["mate"] = "complete" if mate >= need else "missing"
         # a little older history outside the windows
         for _ in range(d.int(0, 3)):
             lo = max(start, as_of - dt.timedelta(days=10 * 365))
             add(d.date_between(lo, as_of), d.wpick(FILLER_CATEGORIES), d.pick((1, 2, 3, 5, 10, 0.5, 1.25)))
-    elif has_dea and not addiction_cert:
+    elif has_dea and not addiction_cert and RULES.mate:
         intent["mate"] = "missing"
 
     events.sort(key=lambda e: (e[0], e[1]))
@@ -746,7 +872,7 @@ def generate_provider(seed, index, as_of):
         if cat == "infection_control" and d.chance(0.5):
             exp = add_months(date, 48)
         cme_rows.append({
-            "id": "cme-%s-%d" % (tag, k), "provider_id": pid, "title": d.pick(TITLES[cat]), "category": cat,
+            "id": "cme-%s-%d" % (tag, k), "provider_id": pid, "title": d.pick(TITLES.get(cat) or (cat.replace("_", " ").capitalize() + " CME",)), "category": cat,
             "credit_type": typ, "credits_earned": credit_value(hours), "completion_date": iso(date),
             "expiration_date": iso(exp), "extracted_from_doc_id": doc_id(0.7),
         })
@@ -774,10 +900,17 @@ def generate_provider(seed, index, as_of):
         attr("in_residency", p["in_residency"])
     if d.chance(0.97):
         attr("prescribes_controlled_substances", p["prescribes"])
-    if "IL" in states:
+    declared_keys = {key for s in states for key, _, _ in RULES.attributes.get(s, ())}
+    if "treats_adults_26_plus" in declared_keys or "treats_children" in declared_keys:
         attr("treats_adults_26_plus", p["specialty"] != "pathology" or d.chance(0.5))
         if d.chance(0.9):
             attr("treats_children", p["treats_children"])
+    if declared:
+        if "practice_specialty" in declared:
+            attr("practice_specialty", p["specialty"])
+        for key in sorted(declared):
+            if key != "practice_specialty" and extra.chance(0.97):   # a few unstated: missing_data
+                attr(key, attributes[key])
 
     intent["licenses"] = [r["status"] + ":" + r["expiration_date"] for r in licenses]
     intent["dea"] = len(dea_rows)
@@ -967,6 +1100,10 @@ def main(argv=None):
     ap.add_argument("--manifest", help="also write the intended scenario per provider (JSON Lines) to this file")
     ap.add_argument("--jobs", type=int, default=None,
                     help="worker processes for --jsonl (default: min(4, CPUs)); output does not depend on it")
+    ap.add_argument("--rules", required=True,
+                    help="compiled rule versions (`credrules compile RulePacks --out DIR`): what to draw")
+    ap.add_argument("--every-jurisdiction", action="store_true",
+                    help="the first licences of providers 1..51 go to each jurisdiction in turn (a small sample covers all)")
     ap.add_argument("--out", help="output file (default stdout)")
     args = ap.parse_args(argv)
     if args.providers < 0:
@@ -979,6 +1116,9 @@ def main(argv=None):
         ap.error("--as-of must be YYYY-MM-DD")
     if args.indent is None:
         args.indent = 1
+    global RULES, EVERY_JURISDICTION
+    RULES = Rules(args.rules, as_of)
+    EVERY_JURISDICTION = args.every_jurisdiction
     if args.jobs is None:
         import os
         args.jobs = max(1, min(4, os.cpu_count() or 1))

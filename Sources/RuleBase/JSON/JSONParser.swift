@@ -38,6 +38,98 @@ public struct JSONParser {
         try bytes.withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in try parse(buffer, capturingRows: true) }
     }
 
+    /// Parses one value given as UTF-8 bytes and says whether its text already is canonical
+    /// JSON (so the bytes can stand for it unchanged).
+    public static func parseCheckingCanonical(_ bytes: ArraySlice<UInt8>) throws(JSONSyntaxError) -> (value: JSONValue, isCanonical: Bool) {
+        try bytes.withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in
+            var parser = Cursor(bytes: buffer, end: buffer.count)
+            let value = try parser.value(depth: 2)
+            if parser.index != parser.end { throw parser.error("unexpected text after the JSON value") }
+            return (value, parser.canonical)
+        }
+    }
+
+    /// What ``scanFactsDocument(_:table:row:)`` reports about one member of a facts document.
+    public enum FactsDocumentMember {
+        /// A table whose value is an array; return whether to report its rows.
+        case table(String)
+        /// A table whose value is not an array.
+        case notATable(String)
+    }
+
+    /// Walks a facts document (an object of table name → array of rows) without building it:
+    /// each row is parsed on its own, handed to `row` with its byte range, and dropped, so that
+    /// a document of any size needs memory only for its rows one at a time. As strict as
+    /// ``parse(_:)``: any syntax error, anywhere, throws.
+    /// - Parameters:
+    ///   - table: called for each member; for ``FactsDocumentMember/table(_:)`` returns whether
+    ///     to report its rows (the rows of other members are parsed and skipped).
+    ///   - row: the table's name, the row's byte range in `bytes` and its value.
+    public static func scanFactsDocument(
+        _ bytes: UnsafeBufferPointer<UInt8>, table: (FactsDocumentMember) -> Bool, row: (String, Range<Int>, JSONValue) -> Void
+    ) throws(JSONSyntaxError) {
+        var parser = Cursor(bytes: bytes, end: bytes.count)
+        parser.skipSpace()
+        guard parser.index < parser.end, bytes[parser.index] == UInt8(ascii: "{") else {
+            _ = try parser.value(depth: 0)
+            parser.skipSpace()
+            if parser.index != parser.end { throw parser.error("unexpected text after the JSON value") }
+            _ = table(.notATable(""))
+            return
+        }
+        parser.index += 1
+        var seen = Set<String>()
+        parser.skipSpace()
+        if parser.index < parser.end, bytes[parser.index] == UInt8(ascii: "}") {
+            parser.index += 1
+        } else {
+            while true {
+                parser.skipSpace()
+                guard parser.index < parser.end, bytes[parser.index] == UInt8(ascii: "\"") else { throw parser.error("expected a string key in object") }
+                let keyStart = parser.index
+                let key = try parser.string()
+                guard seen.insert(key).inserted else {
+                    parser.index = keyStart
+                    throw parser.error("duplicate key \"\(key)\" in object")
+                }
+                parser.skipSpace()
+                guard parser.index < parser.end, bytes[parser.index] == UInt8(ascii: ":") else { throw parser.error("expected ':' after object key") }
+                parser.index += 1
+                parser.skipSpace()
+                if parser.index < parser.end, bytes[parser.index] == UInt8(ascii: "[") {
+                    let wanted = table(.table(key))
+                    parser.index += 1
+                    parser.skipSpace()
+                    if parser.index < parser.end, bytes[parser.index] == UInt8(ascii: "]") {
+                        parser.index += 1
+                    } else {
+                        while true {
+                            parser.skipSpace()
+                            let start = parser.index
+                            let value = try parser.value(depth: 2)
+                            if wanted { row(key, start..<parser.index, value) }
+                            parser.skipSpace()
+                            guard parser.index < parser.end else { throw parser.error("unterminated array") }
+                            if bytes[parser.index] == UInt8(ascii: ",") { parser.index += 1; continue }
+                            if bytes[parser.index] == UInt8(ascii: "]") { parser.index += 1; break }
+                            throw parser.error("expected ',' or ']' in array")
+                        }
+                    }
+                } else {
+                    _ = try parser.value(depth: 1)
+                    _ = table(.notATable(key))
+                }
+                parser.skipSpace()
+                guard parser.index < parser.end else { throw parser.error("unterminated object") }
+                if bytes[parser.index] == UInt8(ascii: ",") { parser.index += 1; continue }
+                if bytes[parser.index] == UInt8(ascii: "}") { parser.index += 1; break }
+                throw parser.error("expected ',' or '}' in object")
+            }
+        }
+        parser.skipSpace()
+        if parser.index != parser.end { throw parser.error("unexpected text after the JSON value") }
+    }
+
     private static func parse(
         _ buffer: UnsafeBufferPointer<UInt8>, capturingRows: Bool
     ) throws(JSONSyntaxError) -> (value: JSONValue, canonicalRows: [String: [[UInt8]?]]) {
@@ -248,6 +340,9 @@ public struct JSONParser {
             // Keys as UTF-8, for exact (not canonically equivalent) duplicate detection; built
             // only for large objects whose keys arrive out of order.
             var seen: Set<[UInt8]>?
+            // Whether every key so far was greater than the one before: only then can a key
+            // greater than the last be new without a search.
+            var ordered = true
             skipSpace()
             if index < end, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
             while true {
@@ -255,9 +350,11 @@ public struct JSONParser {
                 guard index < end, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key in object") }
                 let keyStart = index
                 let key = try string()
-                // Keys in increasing order cannot repeat; only out-of-order keys need a search
-                // (and make the object non-canonical).
-                if let last = members.last?.0, !utf8Precedes(last, key) {
+                // Keys in increasing order cannot repeat; once one key is out of order (which
+                // makes the object non-canonical), every later key needs a search: in
+                // `{"id", "state", "provider_id", "state"}` the second `state` follows a smaller key.
+                if let last = members.last?.0, !ordered || !utf8Precedes(last, key) {
+                    ordered = false
                     canonical = false
                     let duplicate: Bool
                     if members.count < 32 {

@@ -28,7 +28,7 @@ struct CredentialEvaluator {
         for declaration in loaded.sortedAttributes {
             if let raw = context.attributes[declaration.key], let value = ScalarValue(json: raw, type: declaration.type) {
                 attributeSlots.append(value.celValue)
-            } else if let fallback = declaration.defaultValue {
+            } else if let fallback = declaration.defaultValue, !context.rejectedAttributes.contains(declaration.key) {
                 attributeSlots.append(fallback.celValue)
                 defaultsUsed.append((declaration.key, fallback))
             } else {
@@ -86,8 +86,8 @@ struct CredentialEvaluator {
     /// expiration date, starting the day after; the first cycle's window starts at the issue date.
     func deriveCycle() -> DerivedCycle {
         var cycle = DerivedCycle()
-        cycle.end = credential.date("expiration_date")
-        cycle.issue = credential.date("issue_date")
+        cycle.end = credential.date(FactColumns.expirationDate)
+        cycle.issue = credential.date(FactColumns.issueDate)
         guard let end = cycle.end else { return cycle }
         let months = max(1, version.cycle.months)
         if let issue = cycle.issue {
@@ -116,7 +116,7 @@ struct CredentialEvaluator {
         case .credentialID: .string(credential.id)
         case .credentialState: .string(credential.string("state") ?? "")
         case .credentialLicenseType: .string(credential.string("license_type") ?? "")
-        case .credentialStatus: .string(credential.string("status") ?? (credential.table == "licenses" ? "" : "active"))
+        case .credentialStatus: .string(credential.string(FactColumns.status) ?? (credential.table == FactSchema.licenses.name ? "" : "active"))
         case .credentialIssueDate: cycle.issue.map { .date($0) }
         case .credentialExpirationDate, .cycleEnd: cycle.end.map { .date($0) }
         case .cycleStart: cycle.windowStart.map { .date($0) }
@@ -166,7 +166,7 @@ struct CredentialEvaluator {
     /// - Parameter exemptions: those covering the requirement, in the order they are tried.
     private func evaluate(_ requirement: Requirement, exemptions: [Exemption], cycle: DerivedCycle, scope: Scope) -> RequirementResult {
         var trace: [String] = []
-        if credential.table == "licenses", version.appliesTo.licenseTypes != nil, credential.string("license_type") == nil {
+        if credential.table == FactSchema.licenses.name, version.appliesTo.licenseTypes != nil, credential.string(FactColumns.licenseType) == nil {
             return unknown(requirement, "license \(credential.id) has no license_type", trace: trace)
         }
         if let cadence = requirement.cadence {
@@ -215,6 +215,12 @@ struct CredentialEvaluator {
                 if tracing { trace.append("exemption \(exemption.id): failed: \(message)") }
             }
         }
+        if let table = Self.tableRead(by: requirement), let rows = context.rejected[table] ?? context.rejected[""], !rows.isEmpty {
+            // A total over rows one of which was rejected is not a total: say so rather than
+            // report a confident shortfall.
+            let named = rows.prefix(3).map(\.summary).joined(separator: "; ") + (rows.count > 3 ? "; and \(rows.count - 3) more" : "")
+            return unknown(requirement, "\(rows.count == 1 ? "a \(table) row was" : "\(rows.count) \(table) rows were") rejected (\(named))", trace: trace)
+        }
         var result: RequirementResult
         switch requirement.kind {
         case .credentialCurrent: result = credentialCurrent(requirement, cycle: cycle)
@@ -224,6 +230,16 @@ struct CredentialEvaluator {
         }
         if !trace.isEmpty { result.trace = trace + result.trace }
         return result
+    }
+
+    /// The fact table a requirement kind totals or looks up rows in.
+    static func tableRead(by requirement: Requirement) -> String? {
+        switch requirement.kind {
+        case .cmeHours, .oneTimeTraining: FactSchema.cmeEvents.name
+        case .registrationCurrent: (requirement.registration ?? .deaRegistration).table
+        case .certificationCurrent: FactSchema.boardCertifications.name
+        case .credentialCurrent, .custom: nil
+        }
     }
 
     private var credentialNoun: String {
@@ -376,7 +392,7 @@ struct CredentialEvaluator {
 
     private func registration(_ requirement: Requirement) -> RequirementResult {
         let cite = citation(requirement.cite)
-        let table = requirement.kind == .certificationCurrent ? "board_certifications" : (requirement.registration ?? .deaRegistration).table
+        let table = requirement.kind == .certificationCurrent ? FactSchema.boardCertifications.name : (requirement.registration ?? .deaRegistration).table
         let noun = requirement.kind == .certificationCurrent
             ? "board certification" + (requirement.specialties.map { " in \($0.joined(separator: " or "))" } ?? "")
             : (requirement.registration == .csrCertificate ? "state controlled-substance registration" : "DEA registration")
@@ -388,7 +404,7 @@ struct CredentialEvaluator {
             return true
         }
         var result = RequirementResult(id: requirement.id, kind: requirement.kind, outcome: .met, reason: "")
-        let current = held.filter { row in row.date("expiration_date").map { $0 >= asOf } ?? (table == "board_certifications") }
+        let current = held.filter { row in row.date("expiration_date").map { $0 >= asOf } ?? (table == FactSchema.boardCertifications.name) }
         let place = sameState ? " for \(state)" : ""
         if let row = current.first {
             result.countedRows = current.map(\.id)

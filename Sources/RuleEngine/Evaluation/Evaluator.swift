@@ -1,6 +1,6 @@
 public import RuleBase
 import RuleExpressions
-public import RuleIR
+import RuleIR
 
 /// Evaluates rule versions over one provider's facts as of a date.
 ///
@@ -21,12 +21,21 @@ public struct Evaluator: Sendable {
     /// Whether each requirement records what it saw (for `explain`).
     public let tracing: Bool
 
+    /// The credential kinds some loaded rule version evaluates.
+    let evaluatedKinds: Set<CredentialKind>
+
     /// Creates an evaluator over loaded rule versions.
     public init(ruleVersions: [LoadedRuleVersion], recordsLog: Bool = true, tracing: Bool = false) {
         self.recordsLog = recordsLog
         self.tracing = tracing
         self.ruleVersions = ruleVersions.sorted { ($0.version.pack, $0.version.version) < ($1.version.pack, $1.version.version) }
+        self.evaluatedKinds = Set(ruleVersions.map(\.version.credential))
+        self.index = VersionIndex(self.ruleVersions)
     }
+
+    /// The packs by the credential table and state they apply to, built once: a provider's
+    /// credentials find their packs without a scan of every pack.
+    private let index: VersionIndex
 
     /// The versions in effect on `asOf`, one per pack (the highest version number if several).
     public func versionsInEffect(on asOf: CalendarDate) -> [LoadedRuleVersion] {
@@ -42,28 +51,90 @@ public struct Evaluator: Sendable {
         return chosen
     }
 
-    /// Evaluates every applicable pack version for one provider.
+    /// Evaluates every applicable pack version for one provider: per pack, the version in
+    /// effect on `asOf` (the highest version number if several), as ``versionsInEffect(on:)``
+    /// chooses, but only for the packs the index finds for the provider's credentials.
     public func evaluate(_ provider: ProviderFacts, asOf: CalendarDate) -> [CredentialEvaluation] {
-        evaluate(provider, asOf: asOf, versions: versionsInEffect(on: asOf))
-    }
-
-    func evaluate(_ provider: ProviderFacts, asOf: CalendarDate, versions: [LoadedRuleVersion]) -> [CredentialEvaluation] {
         var work: [(LoadedRuleVersion, FactRow)] = []
         var lists = Set<String>()
-        for loaded in versions {
+        var covered = Set<ObjectIdentifier>()
+        for pack in index.packs(for: provider) {
+            // A pack's versions are sorted by version number: the last in effect wins.
+            guard let loaded = pack.last(where: { $0.version.effective.contains(asOf) }) else { continue }
             let credentials = provider.rows(loaded.version.credential.table).filter { Self.applies(loaded.version.appliesTo, to: $0) }
             guard !credentials.isEmpty else { continue }
             work += credentials.map { (loaded, $0) }
+            for credential in credentials { covered.insert(ObjectIdentifier(credential)) }
             // Only the versions that apply to this provider decide which lists to prepare.
             lists.formUnion(loaded.expressionTables)
         }
-        guard !work.isEmpty else { return [] }
-        let context = ProviderContext(provider, lists: lists)
-        return work.map { loaded, credential in
-            var evaluator = CredentialEvaluator(loaded: loaded, context: context, credential: credential, asOf: asOf)
-            evaluator.tracing = tracing
-            return evaluator.run(recordingLog: recordsLog)
+        var results: [CredentialEvaluation] = []
+        if !work.isEmpty {
+            let context = ProviderContext(provider, lists: lists)
+            results = work.map { loaded, credential in
+                var evaluator = CredentialEvaluator(loaded: loaded, context: context, credential: credential, asOf: asOf)
+                evaluator.tracing = tracing
+                return evaluator.run(recordingLog: recordsLog)
+            }
         }
+        // No credential vanishes: one no rule version covers, or whose row was rejected, is
+        // still reported, as `unknown` with the gap that says why.
+        for table in evaluatedTables {
+            for row in provider.rows(table.name) where !covered.contains(ObjectIdentifier(row)) {
+                results.append(Self.uncovered(row, kind: table.credentialKind ?? .license, provider: provider.providerID, asOf: asOf))
+            }
+        }
+        // Rare: only a provider with rejected rows needs every version in effect.
+        let versions = provider.rejected.isEmpty ? [] : versionsInEffect(on: asOf)
+        for rejected in provider.rejected {
+            guard let table = rejected.table, let kind = table.credentialKind, evaluatedTables.contains(where: { $0 === table }) else { continue }
+            results += Self.undecidable(rejected, kind: kind, provider: provider.providerID, asOf: asOf, versions: versions)
+        }
+        return results
+    }
+
+    /// The credential tables some loaded rule version evaluates (a kind no pack evaluates, like
+    /// board certifications today, is evidence for requirements, not a credential with a window).
+    private var evaluatedTables: [FactTable] {
+        FactSchema.tables.filter { table in table.credentialKind.map { evaluatedKinds.contains($0) } ?? false }
+    }
+
+    /// A credential no rule version in effect applies to: `unknown`, with a `no_rule_pack` gap.
+    static func uncovered(_ row: FactRow, kind: CredentialKind, provider: String, asOf: CalendarDate) -> CredentialEvaluation {
+        let state = row.string(FactColumns.state)
+        let type = row.string(FactColumns.licenseType)
+        let what = [state, type].compactMap { $0 }.joined(separator: " ")
+        let end = row.date(FactColumns.expirationDate)
+        let gap = Gap(type: .noRulePack, code: nil,
+                      description: "No rule pack in effect on \(asOf) covers \(kind.noun) \(row.id)\(what.isEmpty ? "" : " (\(what))"): its compliance cannot be decided",
+                      severity: .medium, requirementID: nil, citation: nil, dueDate: nil)
+        return CredentialEvaluation(unevaluated: kind, id: row.id, provider: provider, asOf: asOf, expiration: end, gap: gap, version: nil)
+    }
+
+    /// A credential whose row was rejected: `unknown` with a `missing_data` gap naming the
+    /// table, row and column, once per rule version in effect that its written state and
+    /// license type would select (or once without a rule version when none would).
+    static func undecidable(
+        _ rejected: RejectedRow, kind: CredentialKind, provider: String, asOf: CalendarDate, versions: [LoadedRuleVersion]
+    ) -> [CredentialEvaluation] {
+        let state = rejected.string(FactColumns.state)
+        let type = rejected.string(FactColumns.licenseType)
+        let matching = versions.filter { loaded in
+            let version = loaded.version
+            guard version.credential == kind else { return false }
+            if let required = version.appliesTo.state, state != required { return false }
+            if let types = version.appliesTo.licenseTypes, let type, !types.contains(type) { return false }
+            return true
+        }
+        let id = rejected.error.rowID ?? "?"
+        let end = rejected.string(FactColumns.expirationDate).flatMap(CalendarDate.init(iso:))
+        let gap = Gap(type: .missingData, code: nil,
+                      description: "Cannot decide \(kind.noun) \(id): its row was rejected (\(rejected.error.summary))",
+                      severity: .medium, requirementID: nil, citation: nil, dueDate: nil)
+        if matching.isEmpty {
+            return [CredentialEvaluation(unevaluated: kind, id: id, provider: provider, asOf: asOf, expiration: end, gap: gap, version: nil)]
+        }
+        return matching.map { CredentialEvaluation(unevaluated: kind, id: id, provider: provider, asOf: asOf, expiration: end, gap: gap, version: $0) }
     }
 
     /// Evaluates one rule version for one provider (used by pack tests, replay and impact).
@@ -79,8 +150,8 @@ public struct Evaluator: Sendable {
     /// Whether a credential row matches a pack's `applies_to`. A license with no
     /// `license_type` matches (the evaluation then reports the type as missing data).
     static func applies(_ applicability: Applicability, to row: FactRow) -> Bool {
-        if let state = applicability.state, row.string("state") != state { return false }
-        if let types = applicability.licenseTypes, let type = row.string("license_type"), !types.contains(type) { return false }
+        if let state = applicability.state, row.string(FactColumns.state) != state { return false }
+        if let types = applicability.licenseTypes, let type = row.string(FactColumns.licenseType), !types.contains(type) { return false }
         return true
     }
 }
@@ -92,6 +163,11 @@ struct ProviderContext {
     let attributes: [String: JSONValue]
     /// CME events with their columns parsed once (every hours requirement scans them).
     let events: [CMEEvent]
+    /// The provider's rejected rows by table: a requirement that reads a table with a rejected
+    /// row cannot be decided.
+    let rejected: [String: [FactError]]
+    /// Attribute keys whose `provider_attributes` row was rejected: missing, never defaulted.
+    let rejectedAttributes: Set<String>
 
     struct CMEEvent {
         let id: String
@@ -105,10 +181,10 @@ struct ProviderContext {
     /// - Parameter needed: the fact lists expressions read (only those are converted to CEL values).
     init(_ facts: ProviderFacts, lists needed: Set<String>) {
         self.facts = facts
-        self.events = facts.rows("cme_events").compactMap { row in
-            guard let completed = row.date("completion_date"), let credits = row.decimal("credits_earned") else { return nil }
-            return CMEEvent(id: row.id, category: row.string("category") ?? "", creditType: row.string("credit_type"),
-                            credits: credits, completed: completed, expires: row.date("expiration_date"))
+        self.events = facts.rows(FactSchema.cmeEvents.name).compactMap { row in
+            guard let completed = row.date(FactColumns.completionDate), let credits = row.decimal(FactColumns.creditsEarned) else { return nil }
+            return CMEEvent(id: row.id, category: row.string(FactColumns.category) ?? "", creditType: row.string(FactColumns.creditType),
+                            credits: credits, completed: completed, expires: row.date(FactColumns.expirationDate))
         }
         var lists: [String: CELValue] = [:]
         for table in ExpressionVariables.factLists where needed.contains(table) {
@@ -116,15 +192,24 @@ struct ProviderContext {
         }
         self.lists = lists
         self.attributes = facts.attributes
+        var rejected: [String: [FactError]] = [:]
+        var rejectedAttributes = Set<String>()
+        for row in facts.rejected {
+            rejected[row.table?.name ?? "", default: []].append(row.error)
+            if row.table === FactSchema.providerAttributes, let key = row.string(FactColumns.key) { rejectedAttributes.insert(key) }
+        }
+        self.rejected = rejected
+        self.rejectedAttributes = rejectedAttributes
     }
 
     static func celRow(_ row: FactRow) -> CELValue {
         guard let members = row.columns.objectMembers else { return .null }
         return CELValue.stringMap(members.map { key, value in
-            switch key {
-            case "issue_date", "expiration_date", "completion_date", "date_of_birth":
+            // Typed as the fact schema declares the column, as the checker types it.
+            switch FactSchema.columnType(named: key) {
+            case .date?:
                 if let d = value.stringValue.flatMap(CalendarDate.init(iso:)) { return (key, .date(d)) }
-            case "credits_earned":
+            case .decimal?:
                 if let d = FactRow.decimal(value) { return (key, .decimal(d)) }
             default: break
             }
@@ -154,5 +239,56 @@ extension ScalarValue {
         case .string(let v): .string(v)
         case .date(let v): .date(v)
         }
+    }
+}
+
+/// Packs by the credential table and `applies_to.state` of their versions ("" for versions
+/// that name no state), so that a provider's packs are found from its credential rows.
+struct VersionIndex: Sendable {
+    /// Each pack's versions, sorted by version number; packs in pack order.
+    let packs: [[LoadedRuleVersion]]
+    /// Per credential table, per state: positions in `packs`, ascending.
+    private let positions: [String: [String: [Int]]]
+
+    /// - Parameter sorted: rule versions sorted by pack, then version.
+    init(_ sorted: [LoadedRuleVersion]) {
+        var packs: [[LoadedRuleVersion]] = []
+        for loaded in sorted {
+            if let last = packs.last?.last, last.version.pack == loaded.version.pack { packs[packs.count - 1].append(loaded) }
+            else { packs.append([loaded]) }
+        }
+        var positions: [String: [String: [Int]]] = [:]
+        for (position, versions) in packs.enumerated() {
+            for loaded in versions {
+                let key = loaded.version.appliesTo.state ?? ""
+                var list = positions[loaded.version.credential.table, default: [:]][key, default: []]
+                if list.last != position { list.append(position) }
+                positions[loaded.version.credential.table, default: [:]][key] = list
+            }
+        }
+        self.packs = packs
+        self.positions = positions
+    }
+
+    /// The packs some version of which may apply to one of the provider's credentials, in pack
+    /// order (a superset: `applies_to` still decides, row by row).
+    func packs(for provider: ProviderFacts) -> [[LoadedRuleVersion]] {
+        var found: [Int] = []
+        for (table, byState) in positions {
+            let rows = provider.rows(table)
+            guard !rows.isEmpty else { continue }
+            if let nationwide = byState[""] { found += nationwide }
+            for row in rows {
+                if let state = row.string("state"), !state.isEmpty, let own = byState[state] { found += own }
+            }
+        }
+        found.sort()
+        var result: [[LoadedRuleVersion]] = []
+        var previous = -1
+        for position in found where position != previous {
+            result.append(packs[position])
+            previous = position
+        }
+        return result
     }
 }

@@ -88,7 +88,7 @@ public final class LoadedRuleVersion: Sendable {
             }
             variables.append((declaration.name, type))
         }
-        let environment = CELEnvironment(variables: variables)
+        let environment = CELEnvironment(variables: variables, rowTypes: Self.rowTypes)
         var compiled: [String: CompiledExpression] = [:]
         var expressions: [Expression] = []
         for requirement in version.requirements {
@@ -106,8 +106,11 @@ public final class LoadedRuleVersion: Sendable {
             }
         }
         self.compiled = compiled
-        self.tablesRead = LogDocuments.tablesRead(by: version)
-        self.expressionTables = LogDocuments.expressionTables(of: version)
+        // The lists the checker resolved in some expression: a table's name inside a string
+        // literal is not a read.
+        let expressionTables = Set(compiled.values.flatMap(\.variables)).intersection(ExpressionVariables.factLists)
+        self.expressionTables = expressionTables
+        self.tablesRead = LogDocuments.tablesRead(by: version, expressionTables: expressionTables)
         self.exemptionsByRequirement = version.requirements.map { requirement in
             version.exemptions.indices
                 .filter { version.exemptions[$0].covers(requirement.id) }
@@ -126,6 +129,9 @@ public final class LoadedRuleVersion: Sendable {
             return .unbound
         }
     }
+
+    /// The fact lists' row types, as the compiler checks them.
+    static let rowTypes = CELEnvironment.rowTypes(parsing: ExpressionVariables.rowTypes)
 
     /// Evaluates an expression of this rule version with the given variable values.
     func evaluate(_ expression: Expression, _ activation: CELActivation) -> Result<CELValue, EvaluationFailure> {

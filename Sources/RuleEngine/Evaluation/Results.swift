@@ -110,4 +110,36 @@ public struct CredentialEvaluation: Sendable {
     /// Their SHA-256, as written in the log.
     public internal(set) var inputsSHA256 = ""
     public internal(set) var outputsSHA256 = ""
+
+    /// Whether a rule version decided it. False for a credential no rule version covers, or
+    /// whose row was rejected: status `unknown`, one gap saying why, no execution-log entry.
+    public var wasEvaluated: Bool { !ruleVersionHash.isEmpty }
+
+    /// Whether no rule version covers the credential (its gap is `no_rule_pack`).
+    public var noRulePackCovers: Bool { gaps.contains { $0.type == .noRulePack } }
+}
+
+extension CredentialEvaluation {
+    /// A credential reported without being evaluated (see ``wasEvaluated``).
+    /// - Parameter version: the rule version it would have been evaluated against, if known.
+    init(unevaluated kind: CredentialKind, id: String, provider: String, asOf: CalendarDate, expiration: CalendarDate?, gap: Gap,
+         version: LoadedRuleVersion?) {
+        self.init(
+            providerID: provider, ruleVersionID: version?.id ?? "", ruleType: version?.version.pack ?? "", ruleVersionHash: "",
+            asOf: asOf, credentialKind: kind, credentialID: id, windowStart: nil, windowEnd: nil, nextRenewalDate: expiration,
+            daysUntilDue: expiration.map { asOf.days(until: $0) }, renewalNumber: nil, status: .unknown, requirements: [], gaps: [gap],
+            parameterValues: [], defaultsUsed: [])
+    }
+}
+
+extension CredentialKind {
+    /// The credential in words, for gap descriptions.
+    var noun: String {
+        switch self {
+        case .license: "license"
+        case .deaRegistration: "DEA registration"
+        case .csrCertificate: "controlled-substance registration"
+        case .boardCertification: "board certification"
+        }
+    }
 }

@@ -1,4 +1,5 @@
 public import RuleBase
+import RuleIR
 
 /// One fact row, validated: its table, id, provider and columns as written.
 ///
@@ -37,13 +38,7 @@ public final class FactRow: Sendable {
     public func decimal(_ column: String) -> ExactDecimal? { columns[column].flatMap(Self.decimal) }
 
     /// A decimal given as a JSON number or a decimal string.
-    static func decimal(_ value: JSONValue) -> ExactDecimal? {
-        switch value {
-        case .number(let text): ExactDecimal(text) ?? ExactDecimal(JSONValue.canonicalNumber(text))
-        case .string(let text): ExactDecimal(text)
-        default: nil
-        }
-    }
+    static func decimal(_ value: JSONValue) -> ExactDecimal? { FactSchema.decimal(value) }
 }
 
 /// Every fact of one provider, rows sorted by id within each table so that evaluation never
@@ -53,6 +48,9 @@ public struct ProviderFacts: Sendable {
     public var providerID: String
     /// Rows by table name; each array sorted by row id.
     public var tables: [String: [FactRow]]
+    /// The provider's rows that validation rejected: the verdicts they would have informed
+    /// are `unknown` with a `missing_data` gap naming them.
+    public var rejected: [RejectedRow] = []
 
     /// Creates provider facts; rows are sorted here.
     public init(providerID: String, tables: [String: [FactRow]]) {
@@ -79,8 +77,8 @@ public struct ProviderFacts: Sendable {
     /// The provider's attributes by key (later rows with the same key are rejected by validation).
     public var attributes: [String: JSONValue] {
         var result: [String: JSONValue] = [:]
-        for row in rows("provider_attributes") {
-            if let key = row.string("key"), let value = row.columns["value"] { result[key] = value }
+        for row in rows(FactSchema.providerAttributes.name) {
+            if let key = row.string(FactColumns.key), let value = row.columns[FactColumns.value] { result[key] = value }
         }
         return result
     }

@@ -1,4 +1,4 @@
-public import RuleBase
+import RuleBase
 public import RuleIR
 
 /// The execution log's `inputs_json` and `outputs_json` documents.
@@ -8,33 +8,21 @@ public import RuleIR
 /// by id. Outputs hold everything decided. Both are hashed over their canonical bytes.
 public enum LogDocuments {
     /// The tables a rule version reads: its credential table, the tables its requirement kinds
-    /// need, and the fact lists its expressions name.
-    public static func tablesRead(by version: RuleVersion) -> [String] {
+    /// need, the fact lists its expressions read (`expressionTables`, as the checker resolved
+    /// them) and `provider_attributes` when it declares attributes.
+    static func tablesRead(by version: RuleVersion, expressionTables: Set<String>) -> [String] {
         var tables: Set<String> = [version.credential.table]
-        var sources: [String] = version.exemptions.map(\.when.source)
         for requirement in version.requirements {
             switch requirement.kind {
-            case .cmeHours, .oneTimeTraining: tables.insert("cme_events")
+            case .cmeHours, .oneTimeTraining: tables.insert(FactSchema.cmeEvents.name)
             case .registrationCurrent: tables.insert((requirement.registration ?? .deaRegistration).table)
-            case .certificationCurrent: tables.insert("board_certifications")
+            case .certificationCurrent: tables.insert(FactSchema.boardCertifications.name)
             case .credentialCurrent, .custom: break
             }
-            sources += [requirement.when?.source, requirement.check?.source].compactMap { $0 }
-            if case .expression(let e)? = requirement.hours { sources.append(e.source) }
         }
-        tables.formUnion(expressionTables(of: version))
-        if !version.attributes.isEmpty { tables.insert("provider_attributes") }
+        tables.formUnion(expressionTables)
+        if !version.attributes.isEmpty { tables.insert(FactSchema.providerAttributes.name) }
         return tables.sorted()
-    }
-
-    /// The fact lists a rule version's expressions name (only those are bound as CEL lists).
-    static func expressionTables(of version: RuleVersion) -> Set<String> {
-        var sources: [String] = version.exemptions.map(\.when.source)
-        for requirement in version.requirements {
-            sources += [requirement.when?.source, requirement.check?.source].compactMap { $0 }
-            if case .expression(let e)? = requirement.hours { sources.append(e.source) }
-        }
-        return Set(ExpressionVariables.factLists.filter { table in sources.contains { $0.contains(table) } })
     }
 
     /// The canonical bytes of `inputs_json`: exactly the rows the decisions depended on, so a
@@ -55,7 +43,7 @@ public enum LogDocuments {
             let rows = context.facts.rows(table)
             if loaded.expressionTables.contains(table) { return (table, rows) }
             if table == credential.table { return (table, rows.filter { $0 === credential }) }
-            if table == "cme_events" { return (table, rows.filter { counted($0.id) }) }
+            if table == FactSchema.cmeEvents.name { return (table, rows.filter { counted($0.id) }) }
             return (table, rows)
         }
         w.reserve(tables.reduce(512) { size, table in table.1.reduce(size) { $0 + $1.canonicalBytes.count + 1 } })
@@ -175,7 +163,7 @@ extension CredentialEvaluation {
         w.key("next_renewal_date"); w.date(nextRenewalDate)
         w.key("provider_id"); w.string(providerID)
         w.key("renewal_number"); w.int(renewalNumber)
-        w.key("rule_version_id"); w.string(ruleVersionID)
+        w.key("rule_version_id"); w.string(ruleVersionID.isEmpty ? nil : ruleVersionID)
         w.endObject()
         return w.bytes
     }
@@ -193,7 +181,7 @@ extension CredentialEvaluation {
             w.key("gap_type"); w.string(g.type.rawValue)
             w.key("provider_id"); w.string(providerID)
             w.key("requirement_id"); w.string(g.requirementID)
-            w.key("rule_version_id"); w.string(ruleVersionID)
+            w.key("rule_version_id"); w.string(ruleVersionID.isEmpty ? nil : ruleVersionID)
             w.key("severity"); w.string(g.severity.rawValue)
             w.endObject()
             return w.bytes

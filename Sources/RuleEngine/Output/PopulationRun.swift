@@ -54,6 +54,8 @@ public struct EvaluationBatch: Sendable {
     public var evaluations: [CredentialEvaluation] = []
     /// Providers evaluated.
     public var providerCount = 0
+    /// Credentials no rule version covers (windows with a `no_rule_pack` gap).
+    public var noRulePackCount = 0
 
     /// Creates an empty batch.
     public init() {}
@@ -74,6 +76,7 @@ public struct EvaluationBatch: Sendable {
         errors += other.errors
         evaluations += other.evaluations
         providerCount += other.providerCount
+        noRulePackCount += other.noRulePackCount
     }
 }
 
@@ -87,27 +90,48 @@ extension Evaluator {
     ) -> EvaluationBatch {
         var batch = EvaluationBatch()
         evaluate(document: document, line: line, asOf: asOf, keepEvaluations: keepEvaluations, canonicalRows: canonicalRows,
-                 versions: versionsInEffect(on: asOf), into: &batch)
+                 into: &batch)
         return batch
     }
 
     /// Adds one document's rows to `batch` (a JSON Lines run adds thousands of documents to a batch).
     private func evaluate(
         document: JSONValue, line: Int?, asOf: CalendarDate, keepEvaluations: Bool, canonicalRows: [String: [[UInt8]?]],
-        versions: [LoadedRuleVersion], into batch: inout EvaluationBatch
+        into batch: inout EvaluationBatch
     ) {
-        let (providers, errors) = FactLoader.load(document, line: line, canonicalRows: canonicalRows)
+        add(FactLoader.load(document, line: line, canonicalRows: canonicalRows), asOf: asOf,
+            keepEvaluations: keepEvaluations, into: &batch)
+    }
+
+    /// Evaluates validated providers into `batch`.
+    private func add(
+        _ loaded: (providers: [ProviderFacts], errors: [FactError]), asOf: CalendarDate, keepEvaluations: Bool,
+        into batch: inout EvaluationBatch
+    ) {
+        let (providers, errors) = loaded
         batch.errors += errors
         batch.providerCount += providers.count
         for provider in providers {
-            for evaluation in evaluate(provider, asOf: asOf, versions: versions) {
+            for evaluation in evaluate(provider, asOf: asOf) {
                 batch.windowLines.append(evaluation.windowLine)
                 for gap in evaluation.gapLines { batch.gapLines.append(gap) }
                 batch.statusCounts[evaluation.status.rawValue, default: 0] += 1
-                batch.logLines.append(evaluation.logLine)
+                if evaluation.noRulePackCovers { batch.noRulePackCount += 1 }
+                if !evaluation.logLine.isEmpty { batch.logLines.append(evaluation.logLine) }
                 if keepEvaluations { batch.evaluations.append(evaluation) }
             }
         }
+    }
+
+    /// Evaluates the providers `groups` of a facts document (a document is evaluated a batch of
+    /// providers at a time, like JSON Lines). The first batch carries the document's own errors.
+    public func evaluate(
+        document: FactsDocument, groups: Range<Int>, asOf: CalendarDate, keepEvaluations: Bool
+    ) -> EvaluationBatch {
+        var batch = EvaluationBatch()
+        if groups.lowerBound == 0 { batch.errors = document.documentErrors }
+        add(document.load(groups: groups), asOf: asOf, keepEvaluations: keepEvaluations, into: &batch)
+        return batch
     }
 
     /// Parses and evaluates JSON Lines, one provider object per line (raw UTF-8, as read). A
@@ -117,19 +141,36 @@ extension Evaluator {
         lines: ArraySlice<ArraySlice<UInt8>>, firstLine: Int, asOf: CalendarDate, keepEvaluations: Bool
     ) -> EvaluationBatch {
         var batch = EvaluationBatch()
-        let versions = versionsInEffect(on: asOf)
         for (offset, bytes) in lines.enumerated() {
             let lineNumber = firstLine + offset
             if JSONParser.isBlank(bytes) { continue }
             do {
                 let (document, rows) = try JSONParser.parseCapturingCanonicalRows(bytes)
                 evaluate(document: document, line: lineNumber, asOf: asOf, keepEvaluations: keepEvaluations,
-                         canonicalRows: rows, versions: versions, into: &batch)
+                         canonicalRows: rows, into: &batch)
             } catch {
                 batch.errors.append(FactError(table: nil, rowID: nil, column: nil, providerID: nil, line: lineNumber,
                                               message: "invalid JSON at column \(error.location.column): \(error.message)"))
             }
         }
         return batch
+    }
+
+    /// The rejected rows of JSON Lines, without evaluating anything (`eval --strict` checks a
+    /// whole file before it writes a row).
+    /// - Parameter firstLine: the 1-based number of `lines[0]` in the file.
+    public static func rejectedRows(lines: ArraySlice<ArraySlice<UInt8>>, firstLine: Int) -> [FactError] {
+        var errors: [FactError] = []
+        for (offset, bytes) in lines.enumerated() where !JSONParser.isBlank(bytes) {
+            let lineNumber = firstLine + offset
+            do {
+                let (document, _) = try JSONParser.parseCapturingCanonicalRows(bytes)
+                errors += FactLoader.load(document, line: lineNumber).errors
+            } catch {
+                errors.append(FactError(table: nil, rowID: nil, column: nil, providerID: nil, line: lineNumber,
+                                        message: "invalid JSON at column \(error.location.column): \(error.message)"))
+            }
+        }
+        return errors
     }
 }

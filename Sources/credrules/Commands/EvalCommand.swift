@@ -26,11 +26,17 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Providers per batch for JSON Lines input.")
     var batchSize: Int = 2000
 
+    @Flag(help: "Fail the whole run (exit 1, no outputs written) when any fact row is rejected.")
+    var strict = false
+
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case json, jsonl, table }
 
     func run() throws {
         let date = try factsOptions.date()
         let evaluator = Evaluator(ruleVersions: try RuleVersionLoading.load(packOptions.packs))
+        // Checked before the sink opens (and truncates) any output file.
+        let document = factsOptions.isJSONLines ? nil : try factsOptions.factsDocument()
+        if strict { try Self.failOnRejectedRows(document: document, factsOptions: factsOptions) }
         let sink = try OutputSink(format: format, out: out, evaluator: evaluator)
         if factsOptions.isJSONLines {
             var reader = try LineReader(path: factsOptions.facts)
@@ -51,12 +57,61 @@ struct EvalCommand: ParsableCommand {
                 }
             }
             writer.sync {}
-        } else {
-            let document = try factsOptions.wholeDocument()
-            sink.consume(evaluator.evaluate(document: document, asOf: date, keepEvaluations: sink.keepsEvaluations))
+        } else if let document {
+            // A batch of providers at a time, as for JSON Lines: the document's rows are parsed
+            // per provider, never into one tree.
+            let keep = sink.keepsEvaluations
+            for first in stride(from: 0, to: document.groupCount, by: max(1, batchSize)) {
+                let end = min(document.groupCount, first + max(1, batchSize))
+                for batch in Self.inParallel(count: end - first, { range in
+                    evaluator.evaluate(document: document, groups: (first + range.lowerBound)..<(first + range.upperBound), asOf: date,
+                                       keepEvaluations: keep)
+                }) { sink.consume(batch) }
+            }
+            if document.groupCount == 0 {
+                sink.consume(evaluator.evaluate(document: document, groups: 0..<0, asOf: date, keepEvaluations: false))
+            }
         }
         let rejected = try sink.finish()
         if rejected > 0 { throw ExitCodes.failure }
+    }
+
+    /// `--strict`: every rejected row on standard error, then exit 1 before anything is written.
+    static func failOnRejectedRows(document: FactsDocument?, factsOptions: FactsOptions) throws {
+        var errors: [FactError] = []
+        if let document {
+            errors = document.documentErrors
+            var start = 0
+            while start < document.groupCount {
+                let end = min(document.groupCount, start + 2000)
+                errors += document.load(groups: start..<end).errors
+                start = end
+            }
+        } else {
+            var reader = try LineReader(path: factsOptions.facts)
+            var lineNumber = 1
+            while true {
+                let lines = reader.nextLines(2000)
+                if lines.isEmpty { break }
+                errors += Evaluator.rejectedRows(lines: lines[...], firstLine: lineNumber)
+                lineNumber += lines.count
+            }
+        }
+        guard !errors.isEmpty else { return }
+        for error in errors { FileIO.printError("rejected: \(error.summary)") }
+        FileIO.printError("--strict: \(errors.count) rows rejected; nothing evaluated, no outputs written")
+        throw ExitCodes.failure
+    }
+
+    /// Runs `work` over `0..<count` in chunks of 64 on every core; results in chunk order.
+    static func inParallel(count: Int, _ work: @Sendable (Range<Int>) -> EvaluationBatch) -> [EvaluationBatch] {
+        let chunk = 64
+        let chunks = (count + chunk - 1) / chunk
+        let results = BatchSlots(count: chunks)
+        DispatchQueue.concurrentPerform(iterations: chunks) { index in
+            results.set(index, work((index * chunk)..<min(count, index * chunk + chunk)))
+        }
+        return results.ordered()
     }
 
     /// Splits a batch of lines into small chunks that the cores take in turn (so one slow

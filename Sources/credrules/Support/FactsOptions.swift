@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RuleBase
+import RuleEngine
 
 /// `--facts` and `--as-of`, shared by the commands that evaluate facts.
 struct FactsOptions: ParsableArguments {
@@ -33,6 +34,20 @@ struct FactsOptions: ParsableArguments {
             }
         }
         try body(.success(try wholeDocument()), nil)
+    }
+
+    /// The whole file as a compact facts document (rows parsed per provider when evaluated),
+    /// refused unread past ``FactsDocument/maximumBytes``.
+    func factsDocument() throws -> FactsDocument {
+        let size = (try? FileManager.default.attributesOfItem(atPath: facts)[.size] as? Int) ?? 0
+        guard size <= FactsDocument.maximumBytes else {
+            throw ValidationError("\(facts): the facts document is \(size) bytes, more than the \(FactsDocument.maximumBytes) bytes (1 GiB) the JSON document form accepts; write the population as JSON Lines (.jsonl, one provider's object per line), which is read a batch at a time")
+        }
+        do {
+            return try FactsDocument(bytes: try FileIO.read(facts))
+        } catch let error as FactsDocument.ReadError {
+            throw ValidationError("\(facts):\(error.description)")
+        }
     }
 
     /// The whole file as one JSON document, or a usage error pointing at the syntax error.

@@ -13,6 +13,7 @@ final class OutputSink {
     private var rejected = 0
     private var providers = 0
     private var statusCounts: [String: Int] = [:]
+    private var noRulePack = 0
     private let evaluator: Evaluator
     private let toFolder: Bool
 
@@ -39,6 +40,7 @@ final class OutputSink {
         providers += batch.providerCount
         rejected += batch.errors.count
         statusCounts.merge(batch.statusCounts, uniquingKeysWith: +)
+        noRulePack += batch.noRulePackCount
         var errorLines = JSONLines()
         for error in batch.errors { errorLines.append(error.json.canonicalBytes) }
         if toFolder {
@@ -69,7 +71,8 @@ final class OutputSink {
             }
         }
         for error in all.errors where format == .table { FileIO.printError("rejected: \(error.summary)") }
-        let summary = statusCounts.keys.sorted().map { "\($0) \(statusCounts[$0] ?? 0)" }.joined(separator: ", ")
+        var summary = statusCounts.keys.sorted().map { "\($0) \(statusCounts[$0] ?? 0)" }.joined(separator: ", ")
+        if noRulePack > 0 { summary += " (\(noRulePack) credential\(noRulePack == 1 ? "" : "s") no rule pack covers)" }
         FileIO.printError("\(providers) providers evaluated; \(summary.isEmpty ? "no applicable credentials" : summary); \(rejected) rows rejected")
         return rejected
     }
@@ -124,7 +127,7 @@ final class OutputSink {
             let gaps = e.gaps.filter { $0.type != .credentialExpiring }
             let first = gaps.first.map { "\($0.type.rawValue): \($0.description)" } ?? (e.gaps.first?.description ?? "")
             let more = gaps.count > 1 ? " (+\(gaps.count - 1) more)" : ""
-            print(pad(e.providerID, 14) + pad(e.credentialID, 16) + pad(e.ruleVersionID, 34) + paint(pad(e.status.rawValue, 14))
+            print(pad(e.providerID, 14) + pad(e.credentialID, 16) + pad(e.ruleVersionID.isEmpty ? (e.noRulePackCovers ? "(no rule pack)" : "-") : e.ruleVersionID, 34) + paint(pad(e.status.rawValue, 14))
                   + pad(e.nextRenewalDate?.description ?? "-", 12) + pad(e.daysUntilDue.map(String.init) ?? "-", 7) + first + more)
         }
     }
