@@ -16,6 +16,7 @@ let package = Package(
     targets: [
         // C libraries, each behind one module that only one Swift module imports.
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
         // Foundation: positions, diagnostics, calendar dates, exact decimals, canonical JSON.
         .target(name: "RuleBase"),
@@ -31,9 +32,14 @@ let package = Package(
         .target(name: "RuleCompiler", dependencies: ["RuleBase", "RuleSyntax", "RuleExpressions", "RuleIR"]),
         // Rule version + facts + as-of date → windows, gaps, status, log; pack tests; replay.
         .target(name: "RuleEngine", dependencies: ["RuleBase", "RuleExpressions", "RuleIR"]),
+        // PostgreSQL: connection, parameterized statements, COPY, migrations, import, publish.
+        // The only importer of CLibPQ; never imports the compiler (the CLI hands it rule versions).
+        .target(name: "RuleStore", dependencies: [
+            "RuleBase", "CLibPQ", .product(name: "Crypto", package: "swift-crypto"),
+        ], exclude: ["Migrations/SCHEMA.md"], resources: [.copy("Migrations/SQL")]),
         // The command-line tool: the only place with file-system access.
         .executableTarget(name: "credrules", dependencies: [
-            "RuleBase", "RuleYAML", "RuleSyntax", "RuleExpressions", "RuleIR", "RuleCompiler", "RuleEngine",
+            "RuleBase", "RuleYAML", "RuleSyntax", "RuleExpressions", "RuleIR", "RuleCompiler", "RuleEngine", "RuleStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -57,5 +63,7 @@ let package = Package(
         .testTarget(name: "CommandLineTests", dependencies: ["credrules"]),
         // The bundled packs' compiled bytes and hashes, pinned; the stored-version loader.
         .testTarget(name: "ReferenceTests", dependencies: ["RuleBase", "RuleIR", "RuleCompiler"], exclude: ["Expected"]),
+        // Against a real PostgreSQL 15 (Tools/test.sh starts one); never a mock.
+        .testTarget(name: "RuleStoreTests", dependencies: ["RuleBase", "RuleStore"]),
     ]
 )

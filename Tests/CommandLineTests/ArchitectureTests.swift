@@ -20,7 +20,9 @@ import Testing
         "RuleIR": ["RuleBase", "Crypto"],
         "RuleCompiler": ["RuleBase", "RuleYAML", "RuleSyntax", "RuleExpressions", "RuleIR"],
         "RuleEngine": ["RuleBase", "RuleExpressions", "RuleIR"],
-        "RuleStore": ["RuleBase", "RuleIR", "RuleEngine", "CLibPQ", "Glibc", "Darwin"],
+        // Crypto: field encryption (AES-GCM, HMAC) and migration checksums; Foundation: the bundled
+        // migration files, key files and base64.
+        "RuleStore": ["RuleBase", "RuleIR", "RuleEngine", "CLibPQ", "Crypto", "Foundation", "Glibc", "Darwin"],
         "RuleTestSupport": [],
         "credrules": [
             "ArgumentParser", "Dispatch", "Foundation", "RuleBase", "RuleCompiler", "RuleEngine", "RuleExpressions", "RuleIR",

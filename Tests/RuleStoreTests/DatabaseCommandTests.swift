@@ -1,0 +1,103 @@
+import Foundation
+import RuleStore
+import Testing
+
+/// The `credrules db …` and `publish` commands, run as a user runs them, against the test server.
+@Suite struct DatabaseCommandTests {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+
+    struct Outcome {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static func credrules(_ arguments: [String], database: String, environment extra: [String: String] = [:]) throws -> Outcome {
+        let candidates = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
+        let folder = candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("credrules").path) }
+        let executable = try #require(folder, "the credrules binary is built beside the tests").appendingPathComponent("credrules")
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = repositoryRoot
+        var environment = ProcessInfo.processInfo.environment
+        environment["CREDRULES_DATABASE_URL"] = database
+        environment["CREDRULES_ENCRYPTION_KEY"] = key
+        for (name, value) in extra { environment[name] = value }
+        process.environment = environment
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("credrules-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let out = scratch.appendingPathComponent("out"), err = scratch.appendingPathComponent("err")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
+                       stderr: try String(contentsOf: err, encoding: .utf8))
+    }
+
+    static func facts(_ lines: [String]) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("credrules-facts-\(UUID().uuidString).jsonl").path
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func migrateStatusImportPublishRetentionEachLeaveAnAuditRow() throws {
+        let database = try TestDatabase.empty()
+        let migrate = try Self.credrules(["db", "migrate", "--actor", "ci"], database: database)
+        #expect(migrate.status == 0, "\(migrate.stderr)")
+        #expect(migrate.stdout == "applied 0001_schema.sql\napplied 0002_governance.sql\napplied 0003_ddl_audit.sql\n")
+        #expect(try Self.credrules(["db", "migrate", "--actor", "ci"], database: database).stdout == "database is up to date\n")
+        let status = try Self.credrules(["db", "status", "--actor", "ci"], database: database)
+        #expect(status.stdout.split(separator: "\n").map { $0.split(separator: " ").prefix(2).joined(separator: " ") } == ["applied 0001_schema.sql", "applied 0002_governance.sql", "applied 0003_ddl_audit.sql"])
+
+        let file = try Self.facts([
+            #"{"organizations":[{"id":"org-1","name":"One"}],"documents":[{"id":"doc-1","provider_id":"p-1"}],"providers":[{"id":"p-1","org_id":"org-1","npi":"1234567893","is_synthetic":true}],"licenses":[{"id":"l-1","provider_id":"p-1","state":"TX","status":"active","expiration_date":"2027-01-31","extracted_from_doc_id":"doc-1"}]}"#,
+            #"{"providers":[{"id":"p-2","org_id":"org-1"}],"cme_events":[{"id":"c-1","provider_id":"p-2","category":"ethics","credits_earned":"1.5","completion_date":"2026-01-01"}]}"#,
+        ])
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let imported = try Self.credrules(["db", "import", "--actor", "ci", file], database: database)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("providers: 2 rows, 2 inserted, 0 updated, 0 unchanged"))
+        let missingKey = try Self.credrules(["db", "import", file], database: database, environment: ["CREDRULES_ENCRYPTION_KEY": ""])
+        #expect(missingKey.status == 1 && missingKey.stderr.contains("no encryption key"))
+
+        let bad = try Self.facts([#"{"providers":[{"id":"p-3"}]}"#, #"{"licenses":[{"id":"l-9","provider_id":"p-3","state":"TX","status":"active","expiration_date":"someday"}]}"#])
+        defer { try? FileManager.default.removeItem(atPath: bad) }
+        let refused = try Self.credrules(["db", "import", "--actor", "ci", bad], database: database)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("line 2, licenses[0] (id `l-9`), column `expiration_date`"), "\(refused.stderr)")
+
+        let published = try Self.credrules(["publish", "--actor", "ci", "RulePacks/US-TX"], database: database)
+        #expect(published.status == 0, "\(published.stderr)")
+        #expect(published.stdout.hasPrefix("published US-TX/physician-license as version 1"))
+        #expect(try Self.credrules(["publish", "--actor", "ci", "RulePacks/US-TX"], database: database).stdout.hasPrefix("unchanged US-TX/physician-license (version 1)"))
+
+        let retention = try Self.credrules(["db", "retention", "--actor", "ci", "--as-of", "2026-01-01"], database: database)
+        #expect(retention.status == 0, "\(retention.stderr)")
+        #expect(retention.stdout.contains(#""purged": {"audit_logs": 0"#))
+
+        let connection = try Connection(url: database)
+        let audit = try connection.column("SELECT action || ':' || status FROM audit_logs WHERE actor_id = 'ci' ORDER BY \"timestamp\", action")
+        #expect(audit == ["db.migrate:success", "db.migrate:success", "db.status:success", "db.import:success", "db.import:failure",
+                          "publish:success", "publish:success", "retention.purge:success"])
+        #expect(try connection.value("SELECT metadata_json -> 'counts' -> 'tables' -> 'providers' ->> 'inserted' FROM audit_logs WHERE action = 'db.import' AND status = 'success'") == "2")
+        // Change events carry the command's actor.
+        #expect(try connection.value("SELECT DISTINCT actor_id FROM change_events WHERE table_name = 'licenses'") == "ci")
+        #expect(try connection.value("SELECT count(*) FROM providers WHERE external_id = 'p-3'") == "0")
+    }
+
+    @Test func noDatabaseIsAUsageError() throws {
+        let outcome = try Self.credrules(["db", "status"], database: "")
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr.contains("pass --database URL or set CREDRULES_DATABASE_URL"))
+        let unreachable = try Self.credrules(["db", "status", "--database", "postgresql://nobody@127.0.0.1:1/none"], database: "")
+        #expect(unreachable.status == 1)
+        #expect(unreachable.stderr.contains("connect to postgresql://nobody@127.0.0.1:1/none"))
+    }
+}
