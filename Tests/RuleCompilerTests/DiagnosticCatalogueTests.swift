@@ -142,6 +142,7 @@ enum CatalogueExamples {
             "pack.tooManyDiagnostics": try variant("title:", (0..<120).map { "zz\($0)q: 1\n" }.joined() + "title:"),
             "pack.testOutsideEffective": try variant("as_of: 2026-12-15", "as_of: 2024-12-15"),
             "pack.invalidFact": try variant("cme_events: [{id: E1, category: general,", "cme_events: [{id: E1, category: generl,"),
+            "pack.graceTooLong": try variant("    cite: license\n", "    cite: license\n    grace: {months: 24, practice: allowed}\n"),
             "expr.syntax": try variant("when: provider.direct_patient_care", "when: provider.direct_patient_care &&"),
             "expr.undeclaredReference": try variant("when: provider.direct_patient_care", "when: cycle.renewal_numbr > 1"),
             "expr.unknownColumn": try variant("when: provider.direct_patient_care", "when: licenses.exists(r, r.stat == 'TX')"),
