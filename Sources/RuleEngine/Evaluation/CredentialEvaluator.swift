@@ -421,6 +421,11 @@ struct CredentialEvaluator {
             if tracing { result.trace = current.map { "held \($0.id), expires \($0.string("expiration_date") ?? "never")" } }
             return result
         }
+        // A registration row without a state may be the one for this state: undecided, as
+        // `dea_registrations.exists(r, r.state == credential.state)` is (§3.4).
+        if sameState, let stateless = Self.statelessRows(context.facts.rows(table)) {
+            return unknown(requirement, stateless, trace: [])
+        }
         result.outcome = .unmet
         if held.isEmpty {
             result.reason = "none held"
