@@ -340,7 +340,7 @@ struct CredentialEvaluator {
         } else {
             deadline = cured
             guard let end = cycle.end else { return unknown(requirement, "no expiration_date", trace: trace) }
-            if tracing, let cure { trace.append("cure period: hours completed until \(cure) count for the cycle ending \(end)") }
+            if tracing, let cure, asOf > end { trace.append("cure period: hours completed until \(cure) count for the cycle ending \(end)") }
             if let lookback = requirement.lookbackMonths {
                 windowStart = end.adding(months: -lookback)?.adding(days: 1)
             } else {
