@@ -51,9 +51,9 @@ STATES = ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI"
 STATUSES = ["compliant", "in_progress", "at_risk", "non_compliant", "unknown"]
 GAP_TYPES = ["credential_expired", "credential_expiring", "credential_inactive", "cme_hours_short",
              "cme_category_short", "training_missing", "registration_missing", "registration_expired",
-             "certification_expired", "missing_data", "no_rule_pack", "custom"]
+             "certification_expired", "missing_data", "no_rule_pack", "custom", "credential_in_grace"]
 KINDS = {
-    "credential_current": "The evaluated credential is active and unexpired on the as-of date (gaps credential_expired, credential_inactive, credential_expiring).",
+    "credential_current": "The evaluated credential is active and unexpired on the as-of date (gaps credential_expired, credential_inactive, credential_expiring; credential_in_grace with `grace`).",
     "cme_hours": "CME hours earned in the window reach `hours` (gap cme_hours_short, or cme_category_short with `categories`).",
     "one_time_training": "A training done once: matching hours completed on or before `deadline` (gap training_missing).",
     "registration_current": "Another registration (DEA or state CSR) is held and current (gaps registration_missing, registration_expired).",
@@ -110,6 +110,21 @@ def cadence_schema():
                    properties={"from_renewal": d("First renewal number it applies to.", type="integer", minimum=1)}),
              ])
 
+def grace_schema():
+    props = {
+        "days": d("Length in calendar days after the expiration date (the last day of grace is expiration + N days).", type="integer", minimum=1),
+        "months": d("Length in calendar months after the expiration date (the last day of grace is expiration + N months).", type="integer", minimum=1),
+        "practice": d("Whether the holder may practise during the period: allowed (status at_risk, gap credential_in_grace) or not_allowed (status non_compliant, gap credential_in_grace, critical).",
+                      enum=["allowed", "not_allowed"]),
+        "cme": d("CME and trainings due at the renewal: due_at_expiration (default; a shortfall is overdue during grace) or due_at_grace_end (a cure period: hours completed up to the grace end count, and a shortfall is due then).",
+                 enum=["due_at_expiration", "due_at_grace_end"]),
+        "cite": d("Citation id of the grace rule (default: the requirement's cite).", type="string"),
+    }
+    return d("credential_current: the board's grace, cure or late-renewal period after the expiration date (pack-language §3.8).",
+             type="object", additionalProperties=False, required=["practice"], properties=props,
+             oneOf=[d("Length in days.", required=["days"], **{"not": {"required": ["months"]}}),
+                    d("Length in months.", required=["months"], **{"not": {"required": ["days"]}})])
+
 def requirement_schema():
     props = {
         "id": d("Unique in the pack, lower-kebab-case; named by exemptions and test expectations.", type="string", pattern="^[a-z0-9]+(-[a-z0-9]+)*$"),
@@ -133,9 +148,10 @@ def requirement_schema():
         "check": dict(BOOL_EXPR, description="custom: the requirement is met when this boolean expression is true."),
         "code": d("custom: lower_snake_case code naming the gap.", type="string", pattern="^[a-z][a-z0-9]*(_[a-z0-9]+)*$"),
         "message": d("custom: human description of the gap.", type="string"),
+        "grace": grace_schema(),
     }
     allowed = {
-        "credential_current": [],
+        "credential_current": ["grace"],
         "cme_hours": ["hours", "categories", "credit_types", "lookback_months"],
         "one_time_training": ["hours", "categories", "credit_types", "deadline"],
         "registration_current": ["registration", "same_state"],

@@ -413,6 +413,7 @@ struct PackChecker {
             message = m["message"].flatMap { typer.string($0.value) }
         }
         let explicitTitle = m["title"].flatMap { typer.string($0.value) }
+        let grace = kind == .credentialCurrent ? m["grace"].flatMap { self.grace($0, context: context) } : nil
 
         let errorsAfter = typer.sink.diagnostics.filter { $0.severity == .error }.count
         guard errorsAfter == errorsBefore, let id, let kind, let cite else { return nil }
@@ -440,6 +441,7 @@ struct PackChecker {
         r.check = check
         r.code = code
         r.message = message
+        r.grace = grace
         return r
     }
 

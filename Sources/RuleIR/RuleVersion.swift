@@ -284,6 +284,8 @@ public enum GapType: String, Sendable, Hashable, CaseIterable {
     /// No rule version in effect covers the credential (its state, license type or kind has no pack).
     case noRulePack = "no_rule_pack"
     case custom
+    /// The credential's expiration date has passed but the board's grace period has not ended.
+    case credentialInGrace = "credential_in_grace"
 }
 
 /// An expression embedded in a pack: its text, as checked by the compiler.
@@ -398,6 +400,8 @@ public struct Requirement: Sendable, Hashable {
     public var code: String?
     /// The custom gap message (`custom`).
     public var message: String?
+    /// The grace period after the expiration date (`credential_current`).
+    public var grace: GracePeriod?
 
     /// Creates a requirement with the fields every kind has; set the rest by assignment.
     public init(id: String, title: String, kind: RequirementKind, cite: String, severity: GapSeverity, gapType: GapType) {

@@ -312,6 +312,7 @@ extension Requirement {
         optional(&m, "check", check?.json)
         optional(&m, "code", code.map { .string($0) })
         optional(&m, "message", message.map { .string($0) })
+        optional(&m, "grace", grace?.json)
         return .object(m)
     }
 
@@ -350,6 +351,36 @@ extension Requirement {
         if let c = r.optionalValue("check") { check = try Expression(try JSONReader(c, path: r.path + ".check").asObject()) }
         code = try r.optionalString("code")
         message = try r.optionalString("message")
+        if let g = r.optionalValue("grace") { grace = try GracePeriod(try JSONReader(g, path: r.path + ".grace").asObject()) }
+    }
+}
+
+extension GracePeriod {
+    var json: JSONValue {
+        var m: [(String, JSONValue)] = []
+        switch length {
+        case .days(let n): m.append(("days", .int(n)))
+        case .months(let n): m.append(("months", .int(n)))
+        }
+        m.append(("practice", .string(practiceAllowed ? "allowed" : "not_allowed")))
+        m.append(("cme", .string(cme.rawValue)))
+        optional(&m, "cite", cite.map { .string($0) })
+        return .object(m)
+    }
+
+    init(_ r: JSONReader) throws(RuleVersionDecodingError) {
+        if let days = try r.optionalInt("days") {
+            length = .days(days)
+        } else {
+            length = .months(try r.int("months"))
+        }
+        let practice = try r.string("practice")
+        guard practice == "allowed" || practice == "not_allowed" else {
+            throw RuleVersionDecodingError(path: r.path + ".practice", message: "expected `allowed` or `not_allowed`")
+        }
+        practiceAllowed = practice == "allowed"
+        cme = try r.enumValue("cme")
+        cite = try r.optionalString("cite")
     }
 }
 

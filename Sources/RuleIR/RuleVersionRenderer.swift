@@ -117,7 +117,10 @@ public enum RuleVersionRenderer {
         let credit = r.creditTypes.map { " (credit types " + $0.joined(separator: ", ") + ")" } ?? ""
         switch r.kind {
         case .credentialCurrent:
-            return "The credential is active and not expired."
+            guard let grace = r.grace else { return "The credential is active and not expired." }
+            return "The credential is active and not expired; for \(grace.length) after the expiration date it may still be renewed, "
+                + (grace.practiceAllowed ? "and practice continues" : "but not practised on")
+                + (grace.cme == .dueAtGraceEnd ? ", and CME due at the renewal may be completed until the grace period ends." : ".")
         case .cmeHours:
             let window = r.lookbackMonths.map { "the \($0) months before the renewal" } ?? "the CME window"
             return "At least \(hours(r.hours)) of CME\(topic)\(credit) completed in \(window)."

@@ -25,7 +25,7 @@ public enum PackKeys {
     public static let requirementCommon = ["id", "kind", "title", "cite", "severity", "when", "cadence"]
     /// Keys by requirement kind, beyond the common ones.
     public static let requirementByKind: [String: [String]] = [
-        "credential_current": [],
+        "credential_current": ["grace"],
         "cme_hours": ["hours", "categories", "credit_types", "lookback_months"],
         "one_time_training": ["hours", "categories", "credit_types", "deadline"],
         "registration_current": ["registration", "same_state"],
@@ -42,6 +42,8 @@ public enum PackKeys {
     public static let expect = ["status", "met", "unmet", "exempt", "not_applicable", "unknown", "gaps"]
     /// Cadence keys.
     public static let cadence = ["every", "renewals", "then_every", "from_renewal"]
+    /// `grace` keys (`credential_current`).
+    public static let grace = ["days", "months", "practice", "cme", "cite"]
     /// Deadline forms (exactly one per deadline mapping).
     public static let deadline = [
         "renewal", "months_after_issue", "years_after_issue", "date", "first_renewal_after", "earliest_of", "latest_of",

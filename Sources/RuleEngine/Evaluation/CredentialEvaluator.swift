@@ -258,10 +258,15 @@ struct CredentialEvaluator {
         result.deadline = end
         let status = credential.string("status") ?? "active"
         if tracing { result.trace.append("status \(status), expires \(end)") }
+        if status == "active", var graced = inGrace(requirement, end: end, noun: credentialNoun, cite: cite) {
+            graced.trace = result.trace + graced.trace
+            return graced
+        }
         if status == "expired" || (status == "active" && end < asOf) {
             result.outcome = .unmet
             result.reason = "expired on \(end)"
-            let when = end < asOf ? "expired on \(end), \(end.days(until: asOf)) days ago" : "is recorded as expired (expiration date \(end))"
+            var when = end < asOf ? "expired on \(end), \(end.days(until: asOf)) days ago" : "is recorded as expired (expiration date \(end))"
+            if let last = requirement.grace?.lastDay(after: end), last < asOf { when += "; its grace period ended on \(last)" }
             result.gaps.append(Gap(type: .credentialExpired, code: nil, description: "\(credentialNoun) \(when) (\(cite))",
                                    severity: requirement.severity, requirementID: requirement.id, citation: cite, dueDate: end))
         } else if status != "active" {
@@ -326,12 +331,16 @@ struct CredentialEvaluator {
         let isTraining = requirement.kind == .oneTimeTraining
         var windowStart: CalendarDate?
         let deadline: CalendarDate?
+        // In a cure period (§3.8) what was due at the expiration date is due at the grace end.
+        let cure = cureEnd(cycle: cycle)
+        let cured = cycle.end.flatMap { end in cure.map { asOf > end ? $0 : end } } ?? cycle.end
         if isTraining {
-            deadline = requirement.deadline.map { resolve($0, cycle: cycle) } ?? cycle.end
+            deadline = requirement.deadline.map { resolve($0, cycle: cycle) } ?? cured
             guard deadline != nil else { return unknown(requirement, "the deadline needs the credential's issue_date", trace: trace) }
         } else {
-            deadline = cycle.end
+            deadline = cured
             guard let end = cycle.end else { return unknown(requirement, "no expiration_date", trace: trace) }
+            if tracing, let cure, asOf > end { trace.append("cure period: hours completed until \(cure) count for the cycle ending \(end)") }
             if let lookback = requirement.lookbackMonths {
                 windowStart = end.adding(months: -lookback)?.adding(days: 1)
             } else {
@@ -346,7 +355,7 @@ struct CredentialEvaluator {
             if let categories = requirement.categories, !categories.contains(event.category) { continue }
             if let creditTypes = requirement.creditTypes, !creditTypes.contains(event.creditType ?? "") { continue }
             if !isTraining {
-                guard let start = windowStart, let end = cycle.end, event.completed >= start, event.completed <= end else { continue }
+                guard let start = windowStart, let end = cycle.end, event.completed >= start, event.completed <= (cure ?? end) else { continue }
                 if let expires = event.expires, expires < end { continue }
             }
             guard let sum = earned.adding(event.credits) else { continue }
@@ -412,6 +421,11 @@ struct CredentialEvaluator {
             if tracing { result.trace = current.map { "held \($0.id), expires \($0.string("expiration_date") ?? "never")" } }
             return result
         }
+        // A registration row without a state may be the one for this state: undecided, as
+        // `dea_registrations.exists(r, r.state == credential.state)` is (§3.4).
+        if sameState, let stateless = Self.statelessRows(context.facts.rows(table)) {
+            return unknown(requirement, stateless, trace: [])
+        }
         result.outcome = .unmet
         if held.isEmpty {
             result.reason = "none held"
@@ -472,6 +486,8 @@ struct CredentialEvaluator {
         if gaps.contains(where: { $0.type == .credentialExpired || $0.type == .credentialInactive }) { return .nonCompliant }
         let unmet = results.filter { $0.outcome == .unmet }
         if unmet.contains(where: { $0.deadline.map { $0 < asOf } ?? true }) { return .nonCompliant }
+        // Practising in a grace period is lawful but the renewal is overdue: never better than at_risk.
+        if gaps.contains(where: { $0.type == .credentialInGrace }) { return .atRisk }
         if unmet.contains(where: { $0.deadline.map { asOf.days(until: $0) <= warnDays } ?? false }) { return .atRisk }
         if results.contains(where: { $0.outcome == .unknown }) { return .unknown }
         if !unmet.isEmpty { return .inProgress }

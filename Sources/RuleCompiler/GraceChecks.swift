@@ -1,0 +1,48 @@
+import RuleBase
+import RuleYAML
+import RuleSyntax
+import RuleIR
+
+extension PackChecker {
+    /// `grace:` of a `credential_current` requirement (`Grammar/pack-language.md` §3.8).
+    mutating func grace(_ f: SyntaxField, context: String) -> GracePeriod? {
+        let cycleMonths = syntax.cycle?["months"]?.value.scalar.flatMap { Int($0.value) }
+        guard let m = PackSyntaxReader.mapping(f.value, keys: PackKeys.grace, context: "`grace`", into: &typer.sink) else { return nil }
+        let days = m["days"].flatMap { typer.int($0.value, min: 1, what: "a number of days") }
+        let months = m["months"].flatMap { typer.int($0.value, min: 1, what: "a number of months") }
+        let length: GracePeriod.Length?
+        switch (m["days"], m["months"]) {
+        case (.some, .some):
+            typer.report(Diagnostic(id: "pack.conflictingKeys", message: "`grace` takes `days` or `months`, not both",
+                                    span: f.key.span, help: "keep the unit the board's rule uses"))
+            return nil
+        case (nil, nil):
+            typer.report(Diagnostic(id: "pack.missingKey", message: "`grace` of \(context) has no length",
+                                    span: PackSyntaxReader.startSpan(m.span), help: "add `days: N` or `months: N`"))
+            return nil
+        default:
+            length = days.map(GracePeriod.Length.days) ?? months.map(GracePeriod.Length.months)
+        }
+        let practice = typer.require(m, "practice", in: "`grace` of \(context)",
+                                     help: "say whether the holder may practise during the period: `allowed` or `not_allowed`")
+            .flatMap { typer.oneOf($0.value, ["allowed", "not_allowed"], what: "practice rule") }
+        let cme = m["cme"].flatMap {
+            typer.oneOf($0.value, GracePeriod.CMERule.allCases.map(\.rawValue), what: "CME rule").flatMap(GracePeriod.CMERule.init(rawValue:))
+        }
+        let cite = m["cite"] != nil ? self.cite(m, context: "`grace` of \(context)") : nil
+        guard let length, let practice, m["cme"] == nil || cme != nil, m["cite"] == nil || cite != nil else { return nil }
+        // A grace period as long as the cycle would overlap the next term: the board's rule is
+        // then a reinstatement window, not a grace period.
+        let approximateDays = switch length {
+        case .days(let n): n
+        case .months(let n): n * 31
+        }
+        if let cycleMonths, approximateDays >= cycleMonths * 28 {
+            typer.report(Diagnostic(
+                id: "pack.graceTooLong", message: "a grace period of \(length) is not shorter than the \(cycleMonths)-month cycle",
+                span: f.value.span, help: "a period that long is reinstatement, not grace: encode the credential as expired"))
+            return nil
+        }
+        return GracePeriod(length: length, practiceAllowed: practice == "allowed", cme: cme ?? .dueAtExpiration, cite: cite)
+    }
+}
