@@ -398,6 +398,8 @@ public struct Requirement: Sendable, Hashable {
     public var code: String?
     /// The custom gap message (`custom`).
     public var message: String?
+    /// A CME window decoupled from the renewal (`cme_hours`); its last day is the deadline.
+    public var window: CMEWindow?
 
     /// Creates a requirement with the fields every kind has; set the rest by assignment.
     public init(id: String, title: String, kind: RequirementKind, cite: String, severity: GapSeverity, gapType: GapType) {

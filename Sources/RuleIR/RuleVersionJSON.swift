@@ -312,6 +312,7 @@ extension Requirement {
         optional(&m, "check", check?.json)
         optional(&m, "code", code.map { .string($0) })
         optional(&m, "message", message.map { .string($0) })
+        optional(&m, "window", window?.json)
         return .object(m)
     }
 
@@ -350,6 +351,7 @@ extension Requirement {
         if let c = r.optionalValue("check") { check = try Expression(try JSONReader(c, path: r.path + ".check").asObject()) }
         code = try r.optionalString("code")
         message = try r.optionalString("message")
+        if let w = r.optionalValue("window") { window = try CMEWindow(w, path: r.path + ".window") }
     }
 }
 

@@ -325,14 +325,29 @@ struct CredentialEvaluator {
         }
         let isTraining = requirement.kind == .oneTimeTraining
         var windowStart: CalendarDate?
-        let deadline: CalendarDate?
+        var windowEnd = cycle.end
+        var deadline: CalendarDate?
         if isTraining {
             deadline = requirement.deadline.map { resolve($0, cycle: cycle) } ?? cycle.end
             guard deadline != nil else { return unknown(requirement, "the deadline needs the credential's issue_date", trace: trace) }
         } else {
             deadline = cycle.end
             guard let end = cycle.end else { return unknown(requirement, "no expiration_date", trace: trace) }
-            if let lookback = requirement.lookbackMonths {
+            if let window = requirement.window {
+                switch window.placement(expiringOn: end, cycleMonths: version.cycle.months) {
+                case .counts(let start, let last):
+                    windowStart = start
+                    windowEnd = last
+                    deadline = last
+                    if tracing { trace.append("window \(start) to \(last): \(window.placementDescription); due by its last day") }
+                case .notDue(let why):
+                    var result = RequirementResult(id: requirement.id, kind: requirement.kind, outcome: .notApplicable, reason: why)
+                    if tracing { result.trace = trace + ["window: \(window.placementDescription): \(why)"] }
+                    return result
+                case .undefined:
+                    return unknown(requirement, "the CME window of \(end) leaves the calendar", trace: trace)
+                }
+            } else if let lookback = requirement.lookbackMonths {
                 windowStart = end.adding(months: -lookback)?.adding(days: 1)
             } else {
                 windowStart = cycle.windowStart
@@ -346,7 +361,7 @@ struct CredentialEvaluator {
             if let categories = requirement.categories, !categories.contains(event.category) { continue }
             if let creditTypes = requirement.creditTypes, !creditTypes.contains(event.creditType ?? "") { continue }
             if !isTraining {
-                guard let start = windowStart, let end = cycle.end, event.completed >= start, event.completed <= end else { continue }
+                guard let start = windowStart, let end = windowEnd, event.completed >= start, event.completed <= end else { continue }
                 if let expires = event.expires, expires < end { continue }
             }
             guard let sum = earned.adding(event.credits) else { continue }
@@ -359,7 +374,7 @@ struct CredentialEvaluator {
         result.earned = earned
         result.required = required
         result.windowStart = windowStart
-        result.windowEnd = isTraining ? nil : cycle.end
+        result.windowEnd = isTraining ? nil : windowEnd
         result.deadline = deadline
         result.countedRows = counted
         result.trace = trace
