@@ -148,10 +148,12 @@ def requirement_schema():
         "code": d("custom: lower_snake_case code naming the gap.", type="string", pattern="^[a-z][a-z0-9]*(_[a-z0-9]+)*$"),
         "message": d("custom: human description of the gap.", type="string"),
         "window": window_schema(),
+        "categories_except": d("cme_hours only: categories that never count; every other category does (pack-language §3.9). Excludes categories.",
+                               type="array", minItems=1, uniqueItems=True, items={"$ref": "#/$defs/category"}),
     }
     allowed = {
         "credential_current": [],
-        "cme_hours": ["hours", "categories", "credit_types", "lookback_months", "window"],
+        "cme_hours": ["hours", "categories", "credit_types", "lookback_months", "window", "categories_except"],
         "one_time_training": ["hours", "categories", "credit_types", "deadline"],
         "registration_current": ["registration", "same_state"],
         "certification_current": ["specialties"],

@@ -55,3 +55,25 @@ extension PackChecker {
         return CMEWindow(months: months, end: end)
     }
 }
+
+extension PackChecker {
+    /// `categories_except:` of a `cme_hours` requirement (`Grammar/pack-language.md` §3.9): every category but
+    /// these counts. With `categories` it would say the same thing twice, so the two exclude each other.
+    mutating func excludedCategories(_ f: SyntaxField, categories: SyntaxField?, context: String) -> [String]? {
+        let errorsBefore = typer.sink.diagnostics.count { $0.severity == .error }
+        let excluded = typer.oneOfList(f.value, Vocabulary.cmeCategories, id: "pack.unknownCategory", what: "CME category")
+        guard typer.sink.diagnostics.count(where: { $0.severity == .error }) == errorsBefore else { return nil }
+        if categories != nil {
+            typer.report(Diagnostic(
+                id: "pack.conflictingKeys", message: "\(context) has both `categories` and `categories_except`", span: f.key.span,
+                help: "`categories` lists what counts; `categories_except` what does not: keep one"))
+            return nil
+        }
+        if let excluded, excluded.isEmpty {
+            typer.report(Diagnostic(id: "pack.missingKey", message: "`categories_except` names no category", span: f.value.span,
+                                    help: "list the categories that do not count, or remove the key"))
+            return nil
+        }
+        return excluded
+    }
+}

@@ -26,7 +26,7 @@ public enum PackKeys {
     /// Keys by requirement kind, beyond the common ones.
     public static let requirementByKind: [String: [String]] = [
         "credential_current": [],
-        "cme_hours": ["hours", "categories", "credit_types", "lookback_months", "window"],
+        "cme_hours": ["hours", "categories", "credit_types", "lookback_months", "window", "categories_except"],
         "one_time_training": ["hours", "categories", "credit_types", "deadline"],
         "registration_current": ["registration", "same_state"],
         "certification_current": ["specialties"],

@@ -65,3 +65,30 @@ import Testing
         #expect(conflict.help == "a `window` carries its own length in `window.months`; remove `lookback_months`")
     }
 }
+
+/// `categories_except:` on `cme_hours` (Grammar/pack-language.md §3.9).
+@Suite struct ExcludedCategoryCheckTests {
+    func compile(_ new: String) throws -> (RuleVersion?, [String]) {
+        let (version, diagnostics) = Support.compile(try Support.validVariant("    hours: params.total_hours\n", "    hours: params.total_hours\n" + new))
+        return (version, diagnostics.filter { $0.severity == .error }.map(\.id))
+    }
+
+    @Test func compilesAsATotal() throws {
+        let (version, errors) = try compile("    categories_except: [cultural_competency]\n")
+        #expect(errors.isEmpty)
+        let r = try #require(version?.requirements.first { $0.id == "cme-total" })
+        #expect(r.excludedCategories == ["cultural_competency"])
+        #expect(r.gapType == .cmeHoursShort)
+    }
+
+    @Test(arguments: [
+        ("    categories_except: [cultural_competence]\n", "pack.unknownCategory"),
+        ("    categories_except: []\n", "pack.missingKey"),
+        ("    categories: [ethics]\n    categories_except: [cultural_competency]\n", "pack.conflictingKeys"),
+    ])
+    func misuseIsReported(new: String, id: String) throws {
+        let (version, errors) = try compile(new)
+        #expect(version == nil)
+        #expect(errors == [id], "\(errors)")
+    }
+}

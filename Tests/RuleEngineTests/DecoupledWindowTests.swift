@@ -124,3 +124,26 @@ import Testing
         #expect(!Fixtures.texas.canonicalJSON.contains("\"window\""))
     }
 }
+
+/// `categories_except:` on `cme_hours` (Grammar/pack-language.md §3.9).
+@Suite struct ExcludedCategoryTests {
+    @Test func everyCategoryButTheExcludedCounts() throws {
+        var version = Fixtures.texas
+        var total = version.requirements[1]
+        total.excludedCategories = ["cultural_competency"]
+        version.requirements = [version.requirements[0], total]
+        version.exemptions = []
+        let events = [("E1", "general", "40", "2025-06-01"), ("E2", "lgbtq_health", "2", "2025-07-01"),
+                      ("E3", "cultural_competency", "6", "2025-08-01")]
+        let evaluator = Evaluator(ruleVersions: [try Fixtures.loaded(version)])
+        let e = try #require(evaluator.evaluate(document: Fixtures.facts(events: events), asOf: Fixtures.date("2026-06-01")).evaluations.first)
+        let r = try #require(e.requirements.first { $0.id == "cme-total" })
+        #expect(r.earned == ExactDecimal(42))
+        #expect(r.countedRows == ["E1", "E2"])
+        let gap = try #require(e.gaps.first { $0.type == .cmeHoursShort })
+        #expect(gap.description == "Needs 6.0 more hours of CME other than cultural competency by 2027-01-31: 42.0 of 48.0 earned (22 TAC §161.35)")
+        let decoded = try RuleVersion(jsonText: version.canonicalJSON)
+        #expect(decoded.requirements[1].excludedCategories == ["cultural_competency"])
+        #expect(!Fixtures.texas.canonicalJSON.contains("categories_except"))
+    }
+}

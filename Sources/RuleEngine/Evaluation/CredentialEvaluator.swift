@@ -359,6 +359,7 @@ struct CredentialEvaluator {
         for event in context.events {
             guard event.completed <= asOf else { continue }
             if let categories = requirement.categories, !categories.contains(event.category) { continue }
+            if let excluded = requirement.excludedCategories, excluded.contains(event.category) { continue }
             if let creditTypes = requirement.creditTypes, !creditTypes.contains(event.creditType ?? "") { continue }
             if !isTraining {
                 guard let start = windowStart, let end = windowEnd, event.completed >= start, event.completed <= end else { continue }
@@ -388,6 +389,7 @@ struct CredentialEvaluator {
         result.outcome = .unmet
         let short = required.subtracting(earned) ?? required
         let topic = requirement.categories.map { $0.map { String($0.map { $0 == "_" ? " " : $0 }) }.joined(separator: " or ") + " " } ?? ""
+        let except = requirement.excludedCategories.map { " other than " + $0.map { String($0.map { $0 == "_" ? " " : $0 }) }.joined(separator: " or ") } ?? ""
         let formal = requirement.creditTypes.map { " (credit types: \($0.joined(separator: ", ")))" } ?? ""
         let due = deadline.map { " by \($0)" } ?? ""
         result.reason = "\(earned) of \(required) hours"
@@ -398,7 +400,7 @@ struct CredentialEvaluator {
             description = "Needs \(short.formatted(minimumFractionDigits: 1)) more hours of one-time \(topic)training\(formal)\(due) (\(cite))"
         } else {
             gapType = requirement.categories == nil ? .cmeHoursShort : .cmeCategoryShort
-            description = "Needs \(short.formatted(minimumFractionDigits: 1)) more hours of \(topic)CME\(formal)\(due): \(earned.formatted(minimumFractionDigits: 1)) of \(required.formatted(minimumFractionDigits: 1)) earned (\(cite))"
+            description = "Needs \(short.formatted(minimumFractionDigits: 1)) more hours of \(topic)CME\(except)\(formal)\(due): \(earned.formatted(minimumFractionDigits: 1)) of \(required.formatted(minimumFractionDigits: 1)) earned (\(cite))"
         }
         result.gaps = [Gap(type: requirement.gapType == .custom ? gapType : requirement.gapType, code: nil, description: description,
                            severity: requirement.severity, requirementID: requirement.id, citation: cite, dueDate: deadline)]
