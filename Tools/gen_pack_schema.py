@@ -125,6 +125,20 @@ def grace_schema():
              oneOf=[d("Length in days.", required=["days"], **{"not": {"required": ["months"]}}),
                     d("Length in months.", required=["months"], **{"not": {"required": ["days"]}})])
 
+def window_schema():
+    months = d("Length of the window in months.", type="integer", minimum=1)
+    form = lambda desc, key, schema: d(desc, type="object", additionalProperties=False, required=["months", key],
+                                       properties={"months": months, key: schema})
+    return d("cme_hours only: a CME window decoupled from the renewal (pack-language §3.9); its last day is the requirement's deadline. "
+             "Excludes lookback_months.", oneOf=[
+        form("The window ends N days before the expiration date.", "ends_days_before_expiration",
+             d("N: the window's last day is the expiration date minus N days.", type="integer", minimum=0)),
+        form("The window ends on the latest MM-DD on or before the expiration date (calendar-year windows: 12-31).", "ends_on",
+             d("Month and day, MM-DD (02-29 is not accepted).", type="string", pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")),
+        form("Fixed statewide cycles of `months` counted from a date; the window is the latest closed cycle, due at the first renewal after it closed.",
+             "cycles_from", dict(DATE, description="The first day of the first cycle.")),
+    ])
+
 def requirement_schema():
     props = {
         "id": d("Unique in the pack, lower-kebab-case; named by exemptions and test expectations.", type="string", pattern="^[a-z0-9]+(-[a-z0-9]+)*$"),
@@ -149,10 +163,13 @@ def requirement_schema():
         "code": d("custom: lower_snake_case code naming the gap.", type="string", pattern="^[a-z][a-z0-9]*(_[a-z0-9]+)*$"),
         "message": d("custom: human description of the gap.", type="string"),
         "grace": grace_schema(),
+        "window": window_schema(),
+        "categories_except": d("cme_hours only: categories that never count; every other category does (pack-language §3.10). Excludes categories.",
+                               type="array", minItems=1, uniqueItems=True, items={"$ref": "#/$defs/category"}),
     }
     allowed = {
         "credential_current": ["grace"],
-        "cme_hours": ["hours", "categories", "credit_types", "lookback_months"],
+        "cme_hours": ["hours", "categories", "credit_types", "lookback_months", "window", "categories_except"],
         "one_time_training": ["hours", "categories", "credit_types", "deadline"],
         "registration_current": ["registration", "same_state"],
         "certification_current": ["specialties"],

@@ -380,6 +380,8 @@ struct PackChecker {
             }
         }
         let lookback = m["lookback_months"].flatMap { typer.int($0.value, min: 1, what: "a number of months") }
+        let window = m["window"].flatMap { self.window($0, lookback: m["lookback_months"], context: context) }
+        let excludedCategories = m["categories_except"].flatMap { self.excludedCategories($0, categories: m["categories"], context: context) }
         let deadline = m["deadline"].flatMap { self.deadline($0.value, context: context, depth: 0) }
         var registration: CredentialKind?
         var sameState: Bool?
@@ -442,6 +444,8 @@ struct PackChecker {
         r.code = code
         r.message = message
         r.grace = grace
+        r.window = window
+        r.excludedCategories = excludedCategories
         return r
     }
 

@@ -402,6 +402,10 @@ public struct Requirement: Sendable, Hashable {
     public var message: String?
     /// The grace period after the expiration date (`credential_current`).
     public var grace: GracePeriod?
+    /// A CME window decoupled from the renewal (`cme_hours`); its last day is the deadline.
+    public var window: CMEWindow?
+    /// Categories that never count (`cme_hours`: every other category does); nil means none excluded.
+    public var excludedCategories: [String]?
 
     /// Creates a requirement with the fields every kind has; set the rest by assignment.
     public init(id: String, title: String, kind: RequirementKind, cite: String, severity: GapSeverity, gapType: GapType) {

@@ -313,6 +313,8 @@ extension Requirement {
         optional(&m, "code", code.map { .string($0) })
         optional(&m, "message", message.map { .string($0) })
         optional(&m, "grace", grace?.json)
+        optional(&m, "window", window?.json)
+        optional(&m, "categories_except", excludedCategories.map(strings))
         return .object(m)
     }
 
@@ -352,6 +354,8 @@ extension Requirement {
         code = try r.optionalString("code")
         message = try r.optionalString("message")
         if let g = r.optionalValue("grace") { grace = try GracePeriod(try JSONReader(g, path: r.path + ".grace").asObject()) }
+        if let w = r.optionalValue("window") { window = try CMEWindow(w, path: r.path + ".window") }
+        excludedCategories = try r.optionalStrings("categories_except")
     }
 }
 

@@ -122,8 +122,10 @@ public enum RuleVersionRenderer {
                 + (grace.practiceAllowed ? "and practice continues" : "but not practised on")
                 + (grace.cme == .dueAtGraceEnd ? ", and CME due at the renewal may be completed until the grace period ends." : ".")
         case .cmeHours:
-            let window = r.lookbackMonths.map { "the \($0) months before the renewal" } ?? "the CME window"
-            return "At least \(hours(r.hours)) of CME\(topic)\(credit) completed in \(window)."
+            let window = r.window.map { $0.placementDescription + ", due by its last day" }
+                ?? r.lookbackMonths.map { "the \($0) months before the renewal" } ?? "the CME window"
+            let except = r.excludedCategories.map { " (not counting " + $0.map { $0.replacingUnderscoresWithSpaces }.joined(separator: " or ") + ")" } ?? ""
+            return "At least \(hours(r.hours)) of CME\(topic)\(except)\(credit) completed in \(window)."
         case .oneTimeTraining:
             return "A one-time training of \(hours(r.hours))\(topic)\(credit), due by \(r.deadline.map(describe) ?? "the end of the cycle")."
         case .registrationCurrent:

@@ -26,7 +26,7 @@ public enum PackKeys {
     /// Keys by requirement kind, beyond the common ones.
     public static let requirementByKind: [String: [String]] = [
         "credential_current": ["grace"],
-        "cme_hours": ["hours", "categories", "credit_types", "lookback_months"],
+        "cme_hours": ["hours", "categories", "credit_types", "lookback_months", "window", "categories_except"],
         "one_time_training": ["hours", "categories", "credit_types", "deadline"],
         "registration_current": ["registration", "same_state"],
         "certification_current": ["specialties"],
@@ -48,4 +48,6 @@ public enum PackKeys {
     public static let deadline = [
         "renewal", "months_after_issue", "years_after_issue", "date", "first_renewal_after", "earliest_of", "latest_of",
     ]
+    /// Keys of a decoupled CME window: `months` and exactly one of the end forms.
+    public static let window = ["months", "ends_days_before_expiration", "ends_on", "cycles_from"]
 }

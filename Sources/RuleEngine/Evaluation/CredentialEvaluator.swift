@@ -330,7 +330,8 @@ struct CredentialEvaluator {
         }
         let isTraining = requirement.kind == .oneTimeTraining
         var windowStart: CalendarDate?
-        let deadline: CalendarDate?
+        var windowEnd = cycle.end
+        var deadline: CalendarDate?
         // In a cure period (§3.8) what was due at the expiration date is due at the grace end.
         let cure = cureEnd(cycle: cycle)
         let cured = cycle.end.flatMap { end in cure.map { asOf > end ? $0 : end } } ?? cycle.end
@@ -341,7 +342,21 @@ struct CredentialEvaluator {
             deadline = cured
             guard let end = cycle.end else { return unknown(requirement, "no expiration_date", trace: trace) }
             if tracing, let cure, asOf > end { trace.append("cure period: hours completed until \(cure) count for the cycle ending \(end)") }
-            if let lookback = requirement.lookbackMonths {
+            if let window = requirement.window {
+                switch window.placement(expiringOn: end, cycleMonths: version.cycle.months) {
+                case .counts(let start, let last):
+                    windowStart = start
+                    windowEnd = last
+                    deadline = last
+                    if tracing { trace.append("window \(start) to \(last): \(window.placementDescription); due by its last day") }
+                case .notDue(let why):
+                    var result = RequirementResult(id: requirement.id, kind: requirement.kind, outcome: .notApplicable, reason: why)
+                    if tracing { result.trace = trace + ["window: \(window.placementDescription): \(why)"] }
+                    return result
+                case .undefined:
+                    return unknown(requirement, "the CME window of \(end) leaves the calendar", trace: trace)
+                }
+            } else if let lookback = requirement.lookbackMonths {
                 windowStart = end.adding(months: -lookback)?.adding(days: 1)
             } else {
                 windowStart = cycle.windowStart
@@ -353,9 +368,12 @@ struct CredentialEvaluator {
         for event in context.events {
             guard event.completed <= asOf else { continue }
             if let categories = requirement.categories, !categories.contains(event.category) { continue }
+            if let excluded = requirement.excludedCategories, excluded.contains(event.category) { continue }
             if let creditTypes = requirement.creditTypes, !creditTypes.contains(event.creditType ?? "") { continue }
             if !isTraining {
-                guard let start = windowStart, let end = cycle.end, event.completed >= start, event.completed <= (cure ?? end) else { continue }
+                // A cure period extends what counts only when the window is the renewal's own.
+                let lastCounted = requirement.window == nil ? (cure ?? end) : end
+                guard let start = windowStart, let end = windowEnd, event.completed >= start, event.completed <= lastCounted else { continue }
                 if let expires = event.expires, expires < end { continue }
             }
             guard let sum = earned.adding(event.credits) else { continue }
@@ -368,7 +386,7 @@ struct CredentialEvaluator {
         result.earned = earned
         result.required = required
         result.windowStart = windowStart
-        result.windowEnd = isTraining ? nil : cycle.end
+        result.windowEnd = isTraining ? nil : windowEnd
         result.deadline = deadline
         result.countedRows = counted
         result.trace = trace
@@ -382,6 +400,7 @@ struct CredentialEvaluator {
         result.outcome = .unmet
         let short = required.subtracting(earned) ?? required
         let topic = requirement.categories.map { $0.map { String($0.map { $0 == "_" ? " " : $0 }) }.joined(separator: " or ") + " " } ?? ""
+        let except = requirement.excludedCategories.map { " other than " + $0.map { String($0.map { $0 == "_" ? " " : $0 }) }.joined(separator: " or ") } ?? ""
         let formal = requirement.creditTypes.map { " (credit types: \($0.joined(separator: ", ")))" } ?? ""
         let due = deadline.map { " by \($0)" } ?? ""
         result.reason = "\(earned) of \(required) hours"
@@ -392,7 +411,7 @@ struct CredentialEvaluator {
             description = "Needs \(short.formatted(minimumFractionDigits: 1)) more hours of one-time \(topic)training\(formal)\(due) (\(cite))"
         } else {
             gapType = requirement.categories == nil ? .cmeHoursShort : .cmeCategoryShort
-            description = "Needs \(short.formatted(minimumFractionDigits: 1)) more hours of \(topic)CME\(formal)\(due): \(earned.formatted(minimumFractionDigits: 1)) of \(required.formatted(minimumFractionDigits: 1)) earned (\(cite))"
+            description = "Needs \(short.formatted(minimumFractionDigits: 1)) more hours of \(topic)CME\(except)\(formal)\(due): \(earned.formatted(minimumFractionDigits: 1)) of \(required.formatted(minimumFractionDigits: 1)) earned (\(cite))"
         }
         result.gaps = [Gap(type: requirement.gapType == .custom ? gapType : requirement.gapType, code: nil, description: description,
                            severity: requirement.severity, requirementID: requirement.id, citation: cite, dueDate: deadline)]
