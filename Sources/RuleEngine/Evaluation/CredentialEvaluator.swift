@@ -372,8 +372,8 @@ struct CredentialEvaluator {
             if let creditTypes = requirement.creditTypes, !creditTypes.contains(event.creditType ?? "") { continue }
             if !isTraining {
                 // A cure period extends what counts only when the window is the renewal's own.
-                let lastCounted = requirement.window == nil ? (cure ?? end) : end
-                guard let start = windowStart, let end = windowEnd, event.completed >= start, event.completed <= lastCounted else { continue }
+                guard let start = windowStart, let end = windowEnd, event.completed >= start,
+                      event.completed <= (requirement.window == nil ? (cure ?? end) : end) else { continue }
                 if let expires = event.expires, expires < end { continue }
             }
             guard let sum = earned.adding(event.credits) else { continue }
