@@ -38,13 +38,15 @@ public struct RuleVersion: Sendable, Hashable {
     public var tests: [PackTest]
     /// Free text: uncertain sources and readings chosen.
     public var notes: String?
+    /// Alternatives that satisfy requirements another way, in pack order (omitted from the JSON when empty).
+    public var alternatives: [Alternative]
 
     /// Creates a rule version.
     public init(
         pack: String, version: Int, title: String, authority: String, credential: CredentialKind,
         appliesTo: Applicability, effective: EffectiveRange, citations: [Citation], parameters: [Parameter],
         attributes: [AttributeDeclaration], cycle: Cycle, requirements: [Requirement], exemptions: [Exemption],
-        tests: [PackTest], notes: String?
+        tests: [PackTest], notes: String?, alternatives: [Alternative] = []
     ) {
         self.pack = pack
         self.version = version
@@ -61,6 +63,7 @@ public struct RuleVersion: Sendable, Hashable {
         self.exemptions = exemptions
         self.tests = tests
         self.notes = notes
+        self.alternatives = alternatives
     }
 
     /// `pack@version`: the rule version's id in files (`rule_versions.id` holds it too).
@@ -308,6 +311,8 @@ public struct Expression: Sendable, Hashable {
 public enum HoursSpec: Sendable, Hashable {
     case constant(ExactDecimal)
     case expression(Expression)
+    /// `hours: any`: the rule names no hour figure; any matching record (in the window, for `cme_hours`) completes it.
+    case anyRecord
 }
 
 /// Which renewals a requirement applies to.
@@ -398,6 +403,8 @@ public struct Requirement: Sendable, Hashable {
     public var code: String?
     /// The custom gap message (`custom`).
     public var message: String?
+    /// The earliest completion date that counts (`one_time_training`): older records never do.
+    public var countsFrom: CalendarDate?
 
     /// Creates a requirement with the fields every kind has; set the rest by assignment.
     public init(id: String, title: String, kind: RequirementKind, cite: String, severity: GapSeverity, gapType: GapType) {
@@ -465,6 +472,8 @@ public struct PackTest: Sendable, Hashable {
         public var unknown: [String]?
         /// Expected gap types, as a multiset (sorted).
         public var gaps: [String]?
+        /// Requirement ids expected `met` by an alternative (§4.1), not by their own facts.
+        public var metByAlternative: [String]?
 
         /// Creates an expectation.
         public init(

@@ -5,6 +5,7 @@ public enum PackKeys {
     public static let document = [
         "pack", "version", "title", "authority", "credential", "applies_to", "effective", "citations",
         "parameters", "cycle", "requirements", "exemptions", "tests", "notes",
+        "alternatives",
     ]
     /// Top-level keys that must be present.
     public static let requiredDocument = [
@@ -27,7 +28,7 @@ public enum PackKeys {
     public static let requirementByKind: [String: [String]] = [
         "credential_current": [],
         "cme_hours": ["hours", "categories", "credit_types", "lookback_months"],
-        "one_time_training": ["hours", "categories", "credit_types", "deadline"],
+        "one_time_training": ["hours", "categories", "credit_types", "deadline", "counts_from"],
         "registration_current": ["registration", "same_state"],
         "certification_current": ["specialties"],
         "custom": ["check", "code", "message"],
@@ -36,10 +37,12 @@ public enum PackKeys {
     public static let requirementAll: [String] = requirementCommon + Array(Set(requirementByKind.values.joined())).sorted()
     /// Exemption keys.
     public static let exemption = ["id", "when", "exempts", "except", "cite", "precedence"]
+    /// Alternative keys (`Grammar/pack-language.md` §4.1).
+    public static let alternative = ["id", "title", "when", "satisfies", "cite"]
     /// Test keys.
     public static let test = ["name", "as_of", "facts", "expect"]
     /// `expect` keys.
-    public static let expect = ["status", "met", "unmet", "exempt", "not_applicable", "unknown", "gaps"]
+    public static let expect = ["status", "met", "unmet", "exempt", "not_applicable", "unknown", "gaps", "met_by_alternative"]
     /// Cadence keys.
     public static let cadence = ["every", "renewals", "then_every", "from_renewal"]
     /// Deadline forms (exactly one per deadline mapping).

@@ -51,8 +51,9 @@ struct CredentialEvaluator {
 
         var results: [RequirementResult] = []
         results.reserveCapacity(version.requirements.count)
-        for (requirement, exemptions) in zip(version.requirements, loaded.exemptionsByRequirement) {
-            results.append(evaluate(requirement, exemptions: exemptions, cycle: cycle, scope: scope))
+        for (index, (requirement, exemptions)) in zip(version.requirements, loaded.exemptionsByRequirement).enumerated() {
+            let own = evaluate(requirement, exemptions: exemptions, cycle: cycle, scope: scope)
+            results.append(applyAlternatives(loaded.alternativesByRequirement[index], to: own, scope: scope))
         }
         var gaps = results.flatMap(\.gaps)
         gaps += credentialGaps(cycle: cycle, results: results)
@@ -321,8 +322,9 @@ struct CredentialEvaluator {
             case .missing(let keys): return unknown(requirement, "missing provider attribute \(keys.joined(separator: ", "))", trace: trace)
             case .failed(let message): return unknown(requirement, "hours `\(e.source)` failed: \(message)", trace: trace)
             }
-        case nil: required = .zero
+        case .anyRecord?, nil: required = .zero
         }
+        let anyRecord = requirement.hours == .anyRecord
         let isTraining = requirement.kind == .oneTimeTraining
         var windowStart: CalendarDate?
         let deadline: CalendarDate?
@@ -345,6 +347,10 @@ struct CredentialEvaluator {
             guard event.completed <= asOf else { continue }
             if let categories = requirement.categories, !categories.contains(event.category) { continue }
             if let creditTypes = requirement.creditTypes, !creditTypes.contains(event.creditType ?? "") { continue }
+            if let from = requirement.countsFrom, event.completed < from {
+                if tracing { trace.append("not counted \(event.id): completed \(event.completed), before \(from)") }
+                continue
+            }
             if !isTraining {
                 guard let start = windowStart, let end = cycle.end, event.completed >= start, event.completed <= end else { continue }
                 if let expires = event.expires, expires < end { continue }
@@ -357,14 +363,14 @@ struct CredentialEvaluator {
         }
         var result = RequirementResult(id: requirement.id, kind: requirement.kind, outcome: .met, reason: "")
         result.earned = earned
-        result.required = required
+        result.required = anyRecord ? nil : required
         result.windowStart = windowStart
         result.windowEnd = isTraining ? nil : cycle.end
         result.deadline = deadline
         result.countedRows = counted
         result.trace = trace
-        if earned >= required {
-            result.reason = "\(earned) of \(required) hours"
+        if anyRecord ? !counted.isEmpty : earned >= required {
+            result.reason = anyRecord ? "completed (\(counted.joined(separator: ", ")))" : "\(earned) of \(required) hours"
             if isTraining, let deadline, let last = lastCompletion, last > deadline {
                 result.reason += ", completed \(last), after the \(deadline) deadline"
             }
@@ -375,15 +381,21 @@ struct CredentialEvaluator {
         let topic = requirement.categories.map { $0.map { String($0.map { $0 == "_" ? " " : $0 }) }.joined(separator: " or ") + " " } ?? ""
         let formal = requirement.creditTypes.map { " (credit types: \($0.joined(separator: ", ")))" } ?? ""
         let due = deadline.map { " by \($0)" } ?? ""
-        result.reason = "\(earned) of \(required) hours"
+        result.reason = anyRecord ? "no matching record" + (requirement.countsFrom.map { " completed on or after \($0)" } ?? "")
+            : "\(earned) of \(required) hours"
         let description: String
         let gapType: GapType
         if isTraining {
             gapType = .trainingMissing
-            description = "Needs \(short.formatted(minimumFractionDigits: 1)) more hours of one-time \(topic)training\(formal)\(due) (\(cite))"
+            let since = requirement.countsFrom.map { ", completed on or after \($0)" } ?? ""
+            description = anyRecord
+                ? "Needs the one-time \(topic)training\(formal)\(since)\(due) (\(cite))"
+                : "Needs \(short.formatted(minimumFractionDigits: 1)) more hours of one-time \(topic)training\(formal)\(since)\(due) (\(cite))"
         } else {
             gapType = requirement.categories == nil ? .cmeHoursShort : .cmeCategoryShort
-            description = "Needs \(short.formatted(minimumFractionDigits: 1)) more hours of \(topic)CME\(formal)\(due): \(earned.formatted(minimumFractionDigits: 1)) of \(required.formatted(minimumFractionDigits: 1)) earned (\(cite))"
+            description = anyRecord
+                ? "Needs a record of \(topic)CME\(formal)\(due): none completed in the window (\(cite))"
+                : "Needs \(short.formatted(minimumFractionDigits: 1)) more hours of \(topic)CME\(formal)\(due): \(earned.formatted(minimumFractionDigits: 1)) of \(required.formatted(minimumFractionDigits: 1)) earned (\(cite))"
         }
         result.gaps = [Gap(type: requirement.gapType == .custom ? gapType : requirement.gapType, code: nil, description: description,
                            severity: requirement.severity, requirementID: requirement.id, citation: cite, dueDate: deadline)]

@@ -108,6 +108,8 @@ public enum LogDocuments {
             w.key("outcome"); w.string(r.outcome.rawValue)
             w.key("reason"); w.string(r.reason)
             w.key("required"); decimal(r.required)
+            // Only when one applied, so logs of packs without alternatives keep their bytes.
+            if let satisfiedBy = r.satisfiedBy { w.key("satisfied_by"); w.string(satisfiedBy) }
             w.key("window_end"); w.date(r.windowEnd)
             w.key("window_start"); w.date(r.windowStart)
             w.endObject()
