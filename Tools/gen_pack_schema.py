@@ -126,6 +126,11 @@ def requirement_schema():
                           type="array", minItems=1, uniqueItems=True, items={"$ref": "#/$defs/credit_type"}),
         "lookback_months": d("cme_hours only: the window becomes the N months ending on the cycle end instead of the CME window.", type="integer", minimum=1),
         "deadline": {"$ref": "#/$defs/deadline"},
+        "carry_forward": d("cme_hours: hours of the previous window beyond the requirement count in this one, at most max_hours.", type="object",
+                           additionalProperties=False, required=["max_hours"], properties={
+            "max_hours": d("The most hours that carry.", type="number", exclusiveMinimum=0),
+            "excluding_categories": d("Categories whose hours never carry (required topics).", type="array", uniqueItems=True, items={"$ref": "#/$defs/category"}),
+        }),
         "counts_from": dict(DATE, description="one_time_training: the earliest completion date that counts; older records never do."),
         "registration": d("registration_current: which registration table must hold a current row.", enum=["dea_registration", "csr_certificate"]),
         "same_state": d("registration_current: the registration's state must equal the evaluated credential's state (default true).", type="boolean"),
@@ -137,7 +142,7 @@ def requirement_schema():
     }
     allowed = {
         "credential_current": [],
-        "cme_hours": ["hours", "categories", "credit_types", "lookback_months"],
+        "cme_hours": ["hours", "categories", "credit_types", "lookback_months", "carry_forward"],
         "one_time_training": ["hours", "categories", "credit_types", "deadline", "counts_from"],
         "registration_current": ["registration", "same_state"],
         "certification_current": ["specialties"],

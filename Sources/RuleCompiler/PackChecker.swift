@@ -398,6 +398,7 @@ struct PackChecker {
         let lookback = m["lookback_months"].flatMap { typer.int($0.value, min: 1, what: "a number of months") }
         let deadline = m["deadline"].flatMap { self.deadline($0.value, context: context, depth: 0) }
         let countsFrom = m["counts_from"].flatMap { typer.date($0.value) }
+        let carryForward = m["carry_forward"].flatMap { self.carryForward($0, context: context) }
         var registration: CredentialKind?
         var sameState: Bool?
         if kind == .registrationCurrent {
@@ -458,6 +459,7 @@ struct PackChecker {
         r.code = code
         r.message = message
         r.countsFrom = countsFrom
+        r.carryForward = carryForward
         return r
     }
 

@@ -405,6 +405,8 @@ public struct Requirement: Sendable, Hashable {
     public var message: String?
     /// The earliest completion date that counts (`one_time_training`): older records never do.
     public var countsFrom: CalendarDate?
+    /// Excess hours of the previous window that count in this one (`cme_hours`).
+    public var carryForward: CarryForward?
 
     /// Creates a requirement with the fields every kind has; set the rest by assignment.
     public init(id: String, title: String, kind: RequirementKind, cite: String, severity: GapSeverity, gapType: GapType) {
@@ -414,6 +416,21 @@ public struct Requirement: Sendable, Hashable {
         self.cite = cite
         self.severity = severity
         self.gapType = gapType
+    }
+}
+
+/// `carry_forward` (`Grammar/pack-language.md` §3.2): the previous window's hours beyond the requirement,
+/// capped, count in the current window.
+public struct CarryForward: Sendable, Hashable {
+    /// At most this many hours carry.
+    public var maxHours: ExactDecimal
+    /// Hours of these categories never carry (required topics).
+    public var excludingCategories: [String]
+
+    /// Creates a carry-forward rule.
+    public init(maxHours: ExactDecimal, excludingCategories: [String]) {
+        self.maxHours = maxHours
+        self.excludingCategories = excludingCategories
     }
 }
 

@@ -319,6 +319,9 @@ extension Requirement {
         optional(&m, "code", code.map { .string($0) })
         optional(&m, "message", message.map { .string($0) })
         optional(&m, "counts_from", countsFrom.map { .string($0.description) })
+        optional(&m, "carry_forward", carryForward.map {
+            .object([("max_hours", .number($0.maxHours.description)), ("excluding_categories", strings($0.excludingCategories))])
+        })
         return .object(m)
     }
 
@@ -360,6 +363,10 @@ extension Requirement {
         code = try r.optionalString("code")
         message = try r.optionalString("message")
         countsFrom = try r.optionalDate("counts_from")
+        if let c = r.optionalValue("carry_forward") {
+            let cr = try JSONReader(c, path: r.path + ".carry_forward").asObject()
+            carryForward = CarryForward(maxHours: try cr.decimal("max_hours"), excludingCategories: try cr.optionalStrings("excluding_categories") ?? [])
+        }
     }
 }
 

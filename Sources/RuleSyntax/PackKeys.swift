@@ -27,7 +27,7 @@ public enum PackKeys {
     /// Keys by requirement kind, beyond the common ones.
     public static let requirementByKind: [String: [String]] = [
         "credential_current": [],
-        "cme_hours": ["hours", "categories", "credit_types", "lookback_months"],
+        "cme_hours": ["hours", "categories", "credit_types", "lookback_months", "carry_forward"],
         "one_time_training": ["hours", "categories", "credit_types", "deadline", "counts_from"],
         "registration_current": ["registration", "same_state"],
         "certification_current": ["specialties"],
@@ -43,6 +43,8 @@ public enum PackKeys {
     public static let test = ["name", "as_of", "facts", "expect"]
     /// `expect` keys.
     public static let expect = ["status", "met", "unmet", "exempt", "not_applicable", "unknown", "gaps", "met_by_alternative"]
+    /// `carry_forward` keys.
+    public static let carryForward = ["max_hours", "excluding_categories"]
     /// Cadence keys.
     public static let cadence = ["every", "renewals", "then_every", "from_renewal"]
     /// Deadline forms (exactly one per deadline mapping).

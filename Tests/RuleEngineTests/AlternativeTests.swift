@@ -146,3 +146,60 @@ import Testing
         #expect(ethics.gaps.first?.description == "Needs a record of ethics CME by 2027-01-31: none completed in the window (22 TAC §161.35)")
     }
 }
+
+/// `carry_forward` (`Grammar/pack-language.md` §3.2).
+@Suite struct CarryForwardTests {
+    static func version(max: Int, excluding: [String] = []) -> RuleVersion {
+        var v = Fixtures.texas
+        v.requirements[1].carryForward = CarryForward(maxHours: ExactDecimal(max), excludingCategories: excluding)  // cme-total, 48
+        return v
+    }
+
+    func total(_ version: RuleVersion, _ events: [(String, String, String, String)], issue: String = "2015-03-01") throws -> (RequirementResult, CredentialEvaluation) {
+        let batch = Evaluator(ruleVersions: [try Fixtures.loaded(version)]).evaluate(document: Fixtures.facts(issue: issue, events: events), asOf: Fixtures.date("2026-06-01"))
+        let e = try #require(batch.evaluations.first)
+        return (try #require(e.requirements.first { $0.id == "cme-total" }), e)
+    }
+
+    // Window 2025-02-01..2027-01-31; the previous one 2023-02-01..2025-01-31.
+    @Test func excessOfThePreviousWindowCountsCappedAndLogged() throws {
+        let events = [("P1", "general", "60", "2024-05-01"), ("E1", "general", "40", "2025-06-01")]
+        let (r, e) = try total(Self.version(max: 20), events)
+        #expect(r.outcome == .met)
+        #expect(r.carriedIn == ExactDecimal(12))
+        #expect(r.earned == ExactDecimal(52))
+        #expect(r.countedRows == ["E1", "P1"])
+        #expect(r.reason == "52 of 48 hours, including 12 carried from the previous window")
+        let logged = e.outputs["requirements"]?.arrayValue?.first { $0["id"]?.stringValue == "cme-total" }
+        #expect(logged?["carried_in"] != nil)
+        let (capped, _) = try total(Self.version(max: 5), events)
+        #expect(capped.carriedIn == ExactDecimal(5))
+        #expect(capped.outcome == .unmet)
+    }
+
+    @Test func excludedCategoriesNeverCarry() throws {
+        let events = [("P1", "general", "3", "2024-05-01"), ("P2", "ethics", "57", "2024-06-01"), ("E1", "general", "44", "2025-06-01")]
+        let (r, _) = try total(Self.version(max: 48, excluding: ["ethics"]), events)
+        #expect(r.carriedIn == ExactDecimal(3))
+        #expect(r.countedRows == ["E1", "P1"])
+        #expect(r.outcome == .unmet)
+    }
+
+    @Test func nothingCarriesIntoAFirstRenewalOrWithoutExcess() throws {
+        var first = Self.version(max: 20)
+        first.exemptions = []
+        let (r1, _) = try total(first, [("P1", "general", "60", "2024-05-01"), ("E1", "general", "40", "2025-06-01")], issue: "2025-03-01")
+        #expect(r1.carriedIn == nil)
+        let (r2, e2) = try total(Self.version(max: 20), [("P1", "general", "48", "2024-05-01"), ("E1", "general", "40", "2025-06-01")])
+        #expect(r2.carriedIn == nil)
+        #expect(r2.countedRows == ["E1"])
+        let logged = e2.outputs["requirements"]?.arrayValue?.first { $0["id"]?.stringValue == "cme-total" }
+        #expect(logged?["carried_in"] == nil)
+    }
+
+    @Test func carryForwardRoundTripsAndIsAbsentOtherwise() throws {
+        #expect(!Fixtures.texas.canonicalJSON.contains("carry_forward"))
+        let v = Self.version(max: 20, excluding: ["ethics"])
+        #expect(try RuleVersion(jsonText: v.canonicalJSON) == v)
+    }
+}

@@ -361,7 +361,21 @@ struct CredentialEvaluator {
             lastCompletion = max(lastCompletion ?? event.completed, event.completed)
             if tracing { trace.append("counted \(event.id): \(event.credits) h \(event.category) on \(event.completed)") }
         }
+        var carriedNote = ""
+        var carriedIn: ExactDecimal?
+        if !isTraining, let rule = requirement.carryForward, let start = windowStart,
+            let carried = carriedHours(requirement, rule: rule, required: required, windowStart: start, renewalNumber: cycle.renewalNumber)
+        {
+            if tracing { trace.append("carry forward: \(carried.note)") }
+            if carried.hours > .zero, let sum = earned.adding(carried.hours) {
+                earned = sum
+                counted += carried.rows
+                carriedIn = carried.hours
+                carriedNote = ", including \(carried.hours) carried from the previous window"
+            }
+        }
         var result = RequirementResult(id: requirement.id, kind: requirement.kind, outcome: .met, reason: "")
+        result.carriedIn = carriedIn
         result.earned = earned
         result.required = anyRecord ? nil : required
         result.windowStart = windowStart
@@ -370,7 +384,7 @@ struct CredentialEvaluator {
         result.countedRows = counted
         result.trace = trace
         if anyRecord ? !counted.isEmpty : earned >= required {
-            result.reason = anyRecord ? "completed (\(counted.joined(separator: ", ")))" : "\(earned) of \(required) hours"
+            result.reason = anyRecord ? "completed (\(counted.joined(separator: ", ")))" : "\(earned) of \(required) hours\(carriedNote)"
             if isTraining, let deadline, let last = lastCompletion, last > deadline {
                 result.reason += ", completed \(last), after the \(deadline) deadline"
             }
@@ -382,7 +396,7 @@ struct CredentialEvaluator {
         let formal = requirement.creditTypes.map { " (credit types: \($0.joined(separator: ", ")))" } ?? ""
         let due = deadline.map { " by \($0)" } ?? ""
         result.reason = anyRecord ? "no matching record" + (requirement.countsFrom.map { " completed on or after \($0)" } ?? "")
-            : "\(earned) of \(required) hours"
+            : "\(earned) of \(required) hours\(carriedNote)"
         let description: String
         let gapType: GapType
         if isTraining {

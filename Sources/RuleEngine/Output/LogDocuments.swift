@@ -99,6 +99,8 @@ public enum LogDocuments {
         w.beginArray()
         for r in e.requirements {
             w.beginObject()
+            // Only when hours carried, so logs of packs without carry-forward keep their bytes.
+            if let carried = r.carriedIn { w.key("carried_in"); decimal(carried) }
             w.key("counted_rows"); w.beginArray(); for id in r.countedRows { w.string(id) }; w.endArray()
             w.key("deadline"); w.date(r.deadline)
             w.key("earned"); decimal(r.earned)
