@@ -73,7 +73,7 @@ EXPR = d("A CEL expression (Grammar/reference/expressions.md) over the declared 
 BOOL_EXPR = d("A boolean CEL expression (Grammar/reference/expressions.md); write it as a plain or block (|) scalar.", type="string", minLength=1)
 HOURS = d("Hours needed: a number, or an int/decimal CEL expression such as `params.total_hours` or `cycle.months_licensed < 13 ? 25 : 50`.",
           oneOf=[{"type": "number", "minimum": 0, "description": "A constant number of hours."},
-                 {"type": "string", "minLength": 1, "description": "An int or decimal expression."}])
+                 {"type": "string", "minLength": 1, "description": "An int or decimal expression; or `any`: the rule names no hours, any matching record completes it."}])
 REQ_ID = d("A requirement id (lower-kebab-case).", type="string", pattern="^[a-z0-9]+(-[a-z0-9]+)*$")
 
 def deadline_schema():
@@ -155,6 +155,12 @@ def requirement_schema():
                           type="array", minItems=1, uniqueItems=True, items={"$ref": "#/$defs/credit_type"}),
         "lookback_months": d("cme_hours only: the window becomes the N months ending on the cycle end instead of the CME window.", type="integer", minimum=1),
         "deadline": {"$ref": "#/$defs/deadline"},
+        "carry_forward": d("cme_hours: hours of the previous window beyond the requirement count in this one, at most max_hours.", type="object",
+                           additionalProperties=False, required=["max_hours"], properties={
+            "max_hours": d("The most hours that carry.", type="number", exclusiveMinimum=0),
+            "excluding_categories": d("Categories whose hours never carry (required topics).", type="array", uniqueItems=True, items={"$ref": "#/$defs/category"}),
+        }),
+        "counts_from": dict(DATE, description="one_time_training: the earliest completion date that counts; older records never do."),
         "registration": d("registration_current: which registration table must hold a current row.", enum=["dea_registration", "csr_certificate"]),
         "same_state": d("registration_current: the registration's state must equal the evaluated credential's state (default true).", type="boolean"),
         "specialties": d("certification_current: accepted board-certification specialties; absent = any.", type="array", minItems=1,
@@ -169,8 +175,8 @@ def requirement_schema():
     }
     allowed = {
         "credential_current": ["grace"],
-        "cme_hours": ["hours", "categories", "credit_types", "lookback_months", "window", "categories_except"],
-        "one_time_training": ["hours", "categories", "credit_types", "deadline"],
+        "cme_hours": ["hours", "categories", "credit_types", "lookback_months", "window", "categories_except", "carry_forward"],
+        "one_time_training": ["hours", "categories", "credit_types", "deadline", "counts_from"],
         "registration_current": ["registration", "same_state"],
         "certification_current": ["specialties"],
         "custom": ["check", "code", "message"],
@@ -241,6 +247,7 @@ def test_schema():
                      "not_applicable": dict(ids, description="Requirements expected not_applicable (exactly these)."),
                      "unknown": dict(ids, description="Requirements expected unknown (exactly these)."),
                      "gaps": d("Expected gap types as a multiset.", type="array", items={"enum": GAP_TYPES, "description": "A gap type."}),
+                     "met_by_alternative": dict(ids, description="Requirements expected met by an alternative, not by their own facts (exactly these)."),
                  }),
              })
 
@@ -298,6 +305,7 @@ schema = {
         "exemptions": d("Exemptions: when a condition holds, named requirements are exempt.", type="array", items={"$ref": "#/$defs/exemption"}),
         "tests": d("Test cases (a warning when absent).", type="array", items={"$ref": "#/$defs/test"}),
         "notes": d("Free text kept in the rule version: uncertain sources, readings chosen, rules the language cannot express.", type="string"),
+        "alternatives": d("Alternatives: when a condition holds, named requirements are met another way (pack-language.md §4.1).", type="array", items={"$ref": "#/$defs/alternative"}),
     },
     "allOf": [
         {"if": {"properties": {"credential": {"enum": ["license", "csr_certificate"]}}, "required": ["credential"]},
@@ -319,6 +327,13 @@ schema = {
             "except": d("With exempts: all, the requirement ids that stay due.", type="array", uniqueItems=True, items=REQ_ID),
             "cite": d("Citation id (required).", type="string"),
             "precedence": d("When several exemptions match one requirement the highest is reported (default 0); equal precedences may not name the same requirement.", type="integer"),
+        }),
+        "alternative": d("An alternative that satisfies requirements another way.", type="object", additionalProperties=False, required=["id", "when", "satisfies", "cite"], properties={
+            "id": d("Unique alternative id (distinct from requirement and exemption ids).", type="string", pattern="^[a-z0-9]+(-[a-z0-9]+)*$"),
+            "title": d("Names the way in the result's reason (default: the id with spaces).", type="string", minLength=1),
+            "when": dict(BOOL_EXPR, description="Condition (boolean CEL) under which the alternative satisfies the requirements."),
+            "satisfies": d("Requirement ids it satisfies (never a credential_current one).", type="array", minItems=1, uniqueItems=True, items=REQ_ID),
+            "cite": d("Citation id (required): the source of this way.", type="string"),
         }),
         "test": test_schema(),
     },

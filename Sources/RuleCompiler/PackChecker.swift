@@ -179,6 +179,16 @@ struct PackChecker {
             }
         }
         checkExemptionConflicts(exemptions, requirements: requirements.map(\.id), spans: exemptionIDs)
+        var alternatives: [Alternative] = []
+        var alternativeIDs: [String: SourceSpan] = [:]
+        for m in syntax.alternatives {
+            if let a = alternative(
+                m, checker: checker, requirements: requirements, requirementIDs: requirementIDs, otherIDs: exemptionIDs,
+                seen: &alternativeIDs)
+            {
+                alternatives.append(a)
+            }
+        }
 
         // 5. Tests.
         var tests: [PackTest] = []
@@ -201,7 +211,7 @@ struct PackChecker {
         }
         // Scan every expression-bearing scalar as written, valid or not, so that an error elsewhere
         // in a requirement does not also make its parameters look unused.
-        let allExpressionTexts = expressionTexts + (syntax.requirements + syntax.exemptions).flatMap { m in
+        let allExpressionTexts = expressionTexts + (syntax.requirements + syntax.exemptions + syntax.alternatives).flatMap { m in
             ["when", "hours", "check"].compactMap { m[$0]?.value.scalar?.value }
         }
         let references = allExpressionTexts.map { CompiledExpression.references(in: $0, environment: checker.environment) }
@@ -224,7 +234,7 @@ struct PackChecker {
         return RuleVersion(
             pack: pack, version: version, title: title, authority: authority, credential: credential, appliesTo: applies,
             effective: effective, citations: citations, parameters: parameters, attributes: attributes, cycle: cycle,
-            requirements: requirements, exemptions: exemptions, tests: tests, notes: notes)
+            requirements: requirements, exemptions: exemptions, tests: tests, notes: notes, alternatives: alternatives)
     }
 
     /// A section that is missing, or not of its shape, was reported once (`pack.missingKey`,
@@ -235,6 +245,9 @@ struct PackChecker {
         let doc = syntax.document
         if doc["requirements"]?.value.sequence == nil {
             typer.suppressed.formUnion(["pack.undefinedRequirement", "pack.unusedCitation", "pack.unusedParameter"])
+        }
+        if let f = doc["alternatives"], f.value.sequence == nil {
+            typer.suppressed.formUnion(["pack.unusedCitation", "pack.unusedParameter"])
         }
         if let f = doc["exemptions"], f.value.sequence == nil {
             typer.suppressed.formUnion(["pack.unusedCitation", "pack.unusedParameter"])
@@ -367,7 +380,10 @@ struct PackChecker {
         }
         if kind == .cmeHours || kind == .oneTimeTraining, let f = typer.require(m, "hours", in: context, help: "add `hours:` (a number or an expression)") {
             if let s = typer.scalar(f.value, expected: "a number of hours or an expression") {
-                if s.style == .plain, let d = ExactDecimal(s.value) {
+                if s.style == .plain, s.value == "any" {
+                    // The rule names no hour figure: any matching record completes it.
+                    hours = .anyRecord
+                } else if s.style == .plain, let d = ExactDecimal(s.value) {
                     if d < .zero {
                         typer.report(Diagnostic(id: "pack.outOfRange", message: "hours cannot be negative", span: s.span))
                     } else {
@@ -383,6 +399,8 @@ struct PackChecker {
         let window = m["window"].flatMap { self.window($0, lookback: m["lookback_months"], context: context) }
         let excludedCategories = m["categories_except"].flatMap { self.excludedCategories($0, categories: m["categories"], context: context) }
         let deadline = m["deadline"].flatMap { self.deadline($0.value, context: context, depth: 0) }
+        let countsFrom = m["counts_from"].flatMap { typer.date($0.value) }
+        let carryForward = m["carry_forward"].flatMap { self.carryForward($0, context: context) }
         var registration: CredentialKind?
         var sameState: Bool?
         if kind == .registrationCurrent {
@@ -446,6 +464,8 @@ struct PackChecker {
         r.grace = grace
         r.window = window
         r.excludedCategories = excludedCategories
+        r.countsFrom = countsFrom
+        r.carryForward = carryForward
         return r
     }
 

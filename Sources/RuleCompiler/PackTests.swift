@@ -36,6 +36,7 @@ extension PackChecker {
             expectation.exempt = ids("exempt", &typer)
             expectation.notApplicable = ids("not_applicable", &typer)
             expectation.unknown = ids("unknown", &typer)
+            expectation.metByAlternative = ids("met_by_alternative", &typer)
             if let f = e["gaps"] {
                 let allowed = GapType.allCases.map(\.rawValue) + customCodes
                 expectation.gaps = typer.oneOfList(f.value, allowed, id: "pack.unknownValue", what: "gap type")?.sorted()

@@ -46,9 +46,10 @@ public enum RuleVersionDiff {
         let a = members(old.json), b = members(new.json)
         let keyed: [String: String] = [
             "citations": "id", "parameters": "name", "attributes": "key", "requirements": "id", "exemptions": "id", "tests": "name",
+            "alternatives": "id",
         ]
         let order = ["pack", "version", "title", "authority", "credential", "applies_to", "effective", "notes", "cycle",
-                     "citations", "parameters", "attributes", "requirements", "exemptions", "tests"]
+                     "citations", "parameters", "attributes", "requirements", "exemptions", "tests", "alternatives"]
         for section in order where section != "version" {
             let x = a[section], y = b[section]
             if let idKey = keyed[section] {
@@ -85,7 +86,7 @@ public enum RuleVersionDiff {
             }
         }
         // Order matters for requirements and exemptions (pack order is evaluation and report order).
-        if section == "requirements" || section == "exemptions" {
+        if section == "requirements" || section == "exemptions" || section == "alternatives" {
             let common = Set(oldByID.keys).intersection(newByID.keys)
             let o = oldItems.map(\.0).filter(common.contains), n = newItems.map(\.0).filter(common.contains)
             if o != n {

@@ -60,6 +60,12 @@ public enum PackTestRunner {
         check("exempt", expect.exempt, .exempt)
         check("not_applicable", expect.notApplicable, .notApplicable)
         check("unknown", expect.unknown, .unknown)
+        if let expected = expect.metByAlternative {
+            let actual = e.requirements.filter { $0.satisfiedBy != nil }.map(\.id)
+            if Set(expected) != Set(actual) {
+                failures.append("met_by_alternative: expected [\(expected.sorted().joined(separator: ", "))], got [\(actual.sorted().joined(separator: ", "))]")
+            }
+        }
         if let gaps = expect.gaps {
             let actual = e.gaps.map(\.type.rawValue).sorted()
             if gaps.sorted() != actual {

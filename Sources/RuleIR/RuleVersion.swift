@@ -38,13 +38,15 @@ public struct RuleVersion: Sendable, Hashable {
     public var tests: [PackTest]
     /// Free text: uncertain sources and readings chosen.
     public var notes: String?
+    /// Alternatives that satisfy requirements another way, in pack order (omitted from the JSON when empty).
+    public var alternatives: [Alternative]
 
     /// Creates a rule version.
     public init(
         pack: String, version: Int, title: String, authority: String, credential: CredentialKind,
         appliesTo: Applicability, effective: EffectiveRange, citations: [Citation], parameters: [Parameter],
         attributes: [AttributeDeclaration], cycle: Cycle, requirements: [Requirement], exemptions: [Exemption],
-        tests: [PackTest], notes: String?
+        tests: [PackTest], notes: String?, alternatives: [Alternative] = []
     ) {
         self.pack = pack
         self.version = version
@@ -61,6 +63,7 @@ public struct RuleVersion: Sendable, Hashable {
         self.exemptions = exemptions
         self.tests = tests
         self.notes = notes
+        self.alternatives = alternatives
     }
 
     /// `pack@version`: the rule version's id in files (`rule_versions.id` holds it too).
@@ -310,6 +313,8 @@ public struct Expression: Sendable, Hashable {
 public enum HoursSpec: Sendable, Hashable {
     case constant(ExactDecimal)
     case expression(Expression)
+    /// `hours: any`: the rule names no hour figure; any matching record (in the window, for `cme_hours`) completes it.
+    case anyRecord
 }
 
 /// Which renewals a requirement applies to.
@@ -406,6 +411,10 @@ public struct Requirement: Sendable, Hashable {
     public var window: CMEWindow?
     /// Categories that never count (`cme_hours`: every other category does); nil means none excluded.
     public var excludedCategories: [String]?
+    /// The earliest completion date that counts (`one_time_training`): older records never do.
+    public var countsFrom: CalendarDate?
+    /// Excess hours of the previous window that count in this one (`cme_hours`).
+    public var carryForward: CarryForward?
 
     /// Creates a requirement with the fields every kind has; set the rest by assignment.
     public init(id: String, title: String, kind: RequirementKind, cite: String, severity: GapSeverity, gapType: GapType) {
@@ -415,6 +424,21 @@ public struct Requirement: Sendable, Hashable {
         self.cite = cite
         self.severity = severity
         self.gapType = gapType
+    }
+}
+
+/// `carry_forward` (`Grammar/pack-language.md` §3.2): the previous window's hours beyond the requirement,
+/// capped, count in the current window.
+public struct CarryForward: Sendable, Hashable {
+    /// At most this many hours carry.
+    public var maxHours: ExactDecimal
+    /// Hours of these categories never carry (required topics).
+    public var excludingCategories: [String]
+
+    /// Creates a carry-forward rule.
+    public init(maxHours: ExactDecimal, excludingCategories: [String]) {
+        self.maxHours = maxHours
+        self.excludingCategories = excludingCategories
     }
 }
 
@@ -473,6 +497,8 @@ public struct PackTest: Sendable, Hashable {
         public var unknown: [String]?
         /// Expected gap types, as a multiset (sorted).
         public var gaps: [String]?
+        /// Requirement ids expected `met` by an alternative (§4.1), not by their own facts.
+        public var metByAlternative: [String]?
 
         /// Creates an expectation.
         public init(

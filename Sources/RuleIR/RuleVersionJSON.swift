@@ -63,6 +63,8 @@ extension RuleVersion {
             ("tests", .array(tests.map(\.json))),
         ]
         if let notes { members.append(("notes", .string(notes))) }
+        // Absent when empty, so packs without alternatives keep their bytes.
+        if !alternatives.isEmpty { members.append(("alternatives", .array(alternatives.map(\.json)))) }
         return .object(members)
     }
 
@@ -88,7 +90,10 @@ extension RuleVersion {
             requirements: try r.array("requirements").map { x throws(RuleVersionDecodingError) in try Requirement(x) },
             exemptions: try r.array("exemptions").map { x throws(RuleVersionDecodingError) in try Exemption(x) },
             tests: try r.array("tests").map { x throws(RuleVersionDecodingError) in try PackTest(x) },
-            notes: try r.optionalString("notes")
+            notes: try r.optionalString("notes"),
+            alternatives: try (r.optionalValue("alternatives") == nil ? [] : r.array("alternatives")).enumerated().map {
+                x throws(RuleVersionDecodingError) in try Alternative(x.element, index: x.offset)
+            }
         )
         // A key this build does not know would be dropped in silence, and the rule evaluated
         // would not be the one written (a field added by a newer credrules, a typo in a
@@ -300,6 +305,7 @@ extension Requirement {
         switch hours {
         case .constant(let d): m.append(("hours", .object([("constant", .number(d.description))])))
         case .expression(let e): m.append(("hours", .object([("expression", e.json)])))
+        case .anyRecord: m.append(("hours", .object([("any_record", .bool(true))])))
         case nil: break
         }
         optional(&m, "categories", categories.map(strings))
@@ -315,6 +321,10 @@ extension Requirement {
         optional(&m, "grace", grace?.json)
         optional(&m, "window", window?.json)
         optional(&m, "categories_except", excludedCategories.map(strings))
+        optional(&m, "counts_from", countsFrom.map { .string($0.description) })
+        optional(&m, "carry_forward", carryForward.map {
+            .object([("max_hours", .number($0.maxHours.description)), ("excluding_categories", strings($0.excludingCategories))])
+        })
         return .object(m)
     }
 
@@ -334,6 +344,8 @@ extension Requirement {
             let hr = try JSONReader(h, path: r.path + ".hours").asObject()
             if let e = hr.optionalValue("expression") {
                 hours = .expression(try Expression(try JSONReader(e, path: hr.path + ".expression").asObject()))
+            } else if try hr.optionalBool("any_record") == true {
+                hours = .anyRecord
             } else {
                 hours = .constant(try hr.decimal("constant"))
             }
@@ -356,6 +368,11 @@ extension Requirement {
         if let g = r.optionalValue("grace") { grace = try GracePeriod(try JSONReader(g, path: r.path + ".grace").asObject()) }
         if let w = r.optionalValue("window") { window = try CMEWindow(w, path: r.path + ".window") }
         excludedCategories = try r.optionalStrings("categories_except")
+        countsFrom = try r.optionalDate("counts_from")
+        if let c = r.optionalValue("carry_forward") {
+            let cr = try JSONReader(c, path: r.path + ".carry_forward").asObject()
+            carryForward = CarryForward(maxHours: try cr.decimal("max_hours"), excludingCategories: try cr.optionalStrings("excluding_categories") ?? [])
+        }
     }
 }
 
@@ -416,6 +433,7 @@ extension PackTest {
         optional(&e, "not_applicable", expect.notApplicable.map(strings))
         optional(&e, "unknown", expect.unknown.map(strings))
         optional(&e, "gaps", expect.gaps.map(strings))
+        optional(&e, "met_by_alternative", expect.metByAlternative.map(strings))
         return .object([("name", .string(name)), ("as_of", .string(asOf.description)), ("facts", facts), ("expect", .object(e))])
     }
 
@@ -428,6 +446,7 @@ extension PackTest {
                 status: try e.optionalString("status"), met: try e.optionalStrings("met"), unmet: try e.optionalStrings("unmet"),
                 exempt: try e.optionalStrings("exempt"), notApplicable: try e.optionalStrings("not_applicable"),
                 unknown: try e.optionalStrings("unknown"), gaps: try e.optionalStrings("gaps")))
+        expect.metByAlternative = try e.optionalStrings("met_by_alternative")
     }
 }
 

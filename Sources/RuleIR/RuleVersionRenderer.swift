@@ -51,6 +51,14 @@ public enum RuleVersionRenderer {
                 lines.append("- `\(e.id)` (precedence \(e.precedence)): when `\(e.when.source)`, exempts \(scope). Source: \(cite(e.cite)).")
             }
         }
+        if !version.alternatives.isEmpty {
+            lines.append("")
+            lines.append("## Alternatives")
+            for a in version.alternatives {
+                let scope = a.satisfies.map { "`\($0)`" }.joined(separator: ", ")
+                lines.append("- `\(a.id)` (\(a.title)): when `\(a.when.source)`, satisfies \(scope). Source: \(cite(a.cite)).")
+            }
+        }
         lines.append("")
         lines.append("## Citations")
         for c in version.citations {
@@ -83,6 +91,7 @@ public enum RuleVersionRenderer {
         switch spec {
         case .constant(let d)?: d == ExactDecimal(1) ? "1 hour" : "\(d) hours"
         case .expression(let e)?: "`\(e.source)` hours"
+        case .anyRecord?: "any record (no hour figure)"
         case nil: "hours"
         }
     }

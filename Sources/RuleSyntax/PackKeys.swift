@@ -5,6 +5,7 @@ public enum PackKeys {
     public static let document = [
         "pack", "version", "title", "authority", "credential", "applies_to", "effective", "citations",
         "parameters", "cycle", "requirements", "exemptions", "tests", "notes",
+        "alternatives",
     ]
     /// Top-level keys that must be present.
     public static let requiredDocument = [
@@ -26,8 +27,8 @@ public enum PackKeys {
     /// Keys by requirement kind, beyond the common ones.
     public static let requirementByKind: [String: [String]] = [
         "credential_current": ["grace"],
-        "cme_hours": ["hours", "categories", "credit_types", "lookback_months", "window", "categories_except"],
-        "one_time_training": ["hours", "categories", "credit_types", "deadline"],
+        "cme_hours": ["hours", "categories", "credit_types", "lookback_months", "window", "categories_except", "carry_forward"],
+        "one_time_training": ["hours", "categories", "credit_types", "deadline", "counts_from"],
         "registration_current": ["registration", "same_state"],
         "certification_current": ["specialties"],
         "custom": ["check", "code", "message"],
@@ -36,10 +37,14 @@ public enum PackKeys {
     public static let requirementAll: [String] = requirementCommon + Array(Set(requirementByKind.values.joined())).sorted()
     /// Exemption keys.
     public static let exemption = ["id", "when", "exempts", "except", "cite", "precedence"]
+    /// Alternative keys (`Grammar/pack-language.md` §4.1).
+    public static let alternative = ["id", "title", "when", "satisfies", "cite"]
     /// Test keys.
     public static let test = ["name", "as_of", "facts", "expect"]
     /// `expect` keys.
-    public static let expect = ["status", "met", "unmet", "exempt", "not_applicable", "unknown", "gaps"]
+    public static let expect = ["status", "met", "unmet", "exempt", "not_applicable", "unknown", "gaps", "met_by_alternative"]
+    /// `carry_forward` keys.
+    public static let carryForward = ["max_hours", "excluding_categories"]
     /// Cadence keys.
     public static let cadence = ["every", "renewals", "then_every", "from_renewal"]
     /// `grace` keys (`credential_current`).

@@ -98,4 +98,6 @@ public struct PackSyntax: Sendable {
     public var exemptions: [SyntaxMapping]
     /// `tests`, in order; nil when the key is absent.
     public var tests: [TestSyntax]?
+    /// `alternatives`, in order.
+    public var alternatives: [SyntaxMapping] = []
 }

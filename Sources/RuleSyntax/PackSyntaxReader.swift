@@ -59,6 +59,9 @@ public enum PackSyntaxReader {
         if let f = document["exemptions"], let items = expectSequence(f.value, what: "`exemptions`", into: &sink) {
             syntax.exemptions = items.compactMap { mapping($0, keys: PackKeys.exemption, context: "an exemption", into: &sink) }
         }
+        if let f = document["alternatives"], let items = expectSequence(f.value, what: "`alternatives`", into: &sink) {
+            syntax.alternatives = items.compactMap { mapping($0, keys: PackKeys.alternative, context: "an alternative", into: &sink) }
+        }
         if let f = document["tests"] {
             var tests: [TestSyntax] = []
             for item in expectSequence(f.value, what: "`tests`", into: &sink) ?? [] {

@@ -132,6 +132,9 @@ enum CatalogueExamples {
             "pack.effectiveOverlap": versions("2025-06-01", "2025-12-31"),
             "pack.effectiveGap": versions("2027-01-01", "2025-12-31"),
             "pack.emptyExemption": try variant("    exempts: all\n    except: [license-current]\n", "    exempts: []\n"),
+            "pack.emptyAlternative": try variant("exemptions:\n", "alternatives:\n  - {id: moc, when: 'true', satisfies: [], cite: cme}\nexemptions:\n"),
+            "pack.alternativeForCredential": try variant(
+                "exemptions:\n", "alternatives:\n  - {id: moc, when: 'true', satisfies: [license-current], cite: cme}\nexemptions:\n"),
             "pack.exemptionConflict": try variant("exemptions:\n", "exemptions:\n  - {id: also, when: 'true', exempts: [cme-total], cite: cme}\n"),
             "pack.neverApplies": try variant("cadence: {renewals: [1, 2], then_every: 4}", "cadence: {renewals: [0]}"),
             "pack.notApplicable": try variant("    exempts: all\n", "    exempts: [cme-total]\n"),

@@ -51,8 +51,9 @@ struct CredentialEvaluator {
 
         var results: [RequirementResult] = []
         results.reserveCapacity(version.requirements.count)
-        for (requirement, exemptions) in zip(version.requirements, loaded.exemptionsByRequirement) {
-            results.append(evaluate(requirement, exemptions: exemptions, cycle: cycle, scope: scope))
+        for (index, (requirement, exemptions)) in zip(version.requirements, loaded.exemptionsByRequirement).enumerated() {
+            let own = evaluate(requirement, exemptions: exemptions, cycle: cycle, scope: scope)
+            results.append(applyAlternatives(loaded.alternativesByRequirement[index], to: own, scope: scope))
         }
         var gaps = results.flatMap(\.gaps)
         gaps += credentialGaps(cycle: cycle, results: results)
@@ -326,8 +327,9 @@ struct CredentialEvaluator {
             case .missing(let keys): return unknown(requirement, "missing provider attribute \(keys.joined(separator: ", "))", trace: trace)
             case .failed(let message): return unknown(requirement, "hours `\(e.source)` failed: \(message)", trace: trace)
             }
-        case nil: required = .zero
+        case .anyRecord?, nil: required = .zero
         }
+        let anyRecord = requirement.hours == .anyRecord
         let isTraining = requirement.kind == .oneTimeTraining
         var windowStart: CalendarDate?
         var windowEnd = cycle.end
@@ -370,6 +372,10 @@ struct CredentialEvaluator {
             if let categories = requirement.categories, !categories.contains(event.category) { continue }
             if let excluded = requirement.excludedCategories, excluded.contains(event.category) { continue }
             if let creditTypes = requirement.creditTypes, !creditTypes.contains(event.creditType ?? "") { continue }
+            if let from = requirement.countsFrom, event.completed < from {
+                if tracing { trace.append("not counted \(event.id): completed \(event.completed), before \(from)") }
+                continue
+            }
             if !isTraining {
                 // A cure period extends what counts only when the window is the renewal's own.
                 guard let start = windowStart, let end = windowEnd, event.completed >= start,
@@ -382,16 +388,30 @@ struct CredentialEvaluator {
             lastCompletion = max(lastCompletion ?? event.completed, event.completed)
             if tracing { trace.append("counted \(event.id): \(event.credits) h \(event.category) on \(event.completed)") }
         }
+        var carriedNote = ""
+        var carriedIn: ExactDecimal?
+        if !isTraining, let rule = requirement.carryForward, let start = windowStart,
+            let carried = carriedHours(requirement, rule: rule, required: required, windowStart: start, renewalNumber: cycle.renewalNumber)
+        {
+            if tracing { trace.append("carry forward: \(carried.note)") }
+            if carried.hours > .zero, let sum = earned.adding(carried.hours) {
+                earned = sum
+                counted += carried.rows
+                carriedIn = carried.hours
+                carriedNote = ", including \(carried.hours) carried from the previous window"
+            }
+        }
         var result = RequirementResult(id: requirement.id, kind: requirement.kind, outcome: .met, reason: "")
+        result.carriedIn = carriedIn
         result.earned = earned
-        result.required = required
+        result.required = anyRecord ? nil : required
         result.windowStart = windowStart
         result.windowEnd = isTraining ? nil : windowEnd
         result.deadline = deadline
         result.countedRows = counted
         result.trace = trace
-        if earned >= required {
-            result.reason = "\(earned) of \(required) hours"
+        if anyRecord ? !counted.isEmpty : earned >= required {
+            result.reason = anyRecord ? "completed (\(counted.joined(separator: ", ")))" : "\(earned) of \(required) hours\(carriedNote)"
             if isTraining, let deadline, let last = lastCompletion, last > deadline {
                 result.reason += ", completed \(last), after the \(deadline) deadline"
             }
@@ -403,15 +423,21 @@ struct CredentialEvaluator {
         let except = requirement.excludedCategories.map { " other than " + $0.map { String($0.map { $0 == "_" ? " " : $0 }) }.joined(separator: " or ") } ?? ""
         let formal = requirement.creditTypes.map { " (credit types: \($0.joined(separator: ", ")))" } ?? ""
         let due = deadline.map { " by \($0)" } ?? ""
-        result.reason = "\(earned) of \(required) hours"
+        result.reason = anyRecord ? "no matching record" + (requirement.countsFrom.map { " completed on or after \($0)" } ?? "")
+            : "\(earned) of \(required) hours\(carriedNote)"
         let description: String
         let gapType: GapType
         if isTraining {
             gapType = .trainingMissing
-            description = "Needs \(short.formatted(minimumFractionDigits: 1)) more hours of one-time \(topic)training\(formal)\(due) (\(cite))"
+            let since = requirement.countsFrom.map { ", completed on or after \($0)" } ?? ""
+            description = anyRecord
+                ? "Needs the one-time \(topic)training\(formal)\(since)\(due) (\(cite))"
+                : "Needs \(short.formatted(minimumFractionDigits: 1)) more hours of one-time \(topic)training\(formal)\(since)\(due) (\(cite))"
         } else {
             gapType = requirement.categories == nil ? .cmeHoursShort : .cmeCategoryShort
-            description = "Needs \(short.formatted(minimumFractionDigits: 1)) more hours of \(topic)CME\(except)\(formal)\(due): \(earned.formatted(minimumFractionDigits: 1)) of \(required.formatted(minimumFractionDigits: 1)) earned (\(cite))"
+            description = anyRecord
+                ? "Needs a record of \(topic)CME\(except)\(formal)\(due): none completed in the window (\(cite))"
+                : "Needs \(short.formatted(minimumFractionDigits: 1)) more hours of \(topic)CME\(except)\(formal)\(due): \(earned.formatted(minimumFractionDigits: 1)) of \(required.formatted(minimumFractionDigits: 1)) earned (\(cite))"
         }
         result.gaps = [Gap(type: requirement.gapType == .custom ? gapType : requirement.gapType, code: nil, description: description,
                            severity: requirement.severity, requirementID: requirement.id, citation: cite, dueDate: deadline)]

@@ -21,6 +21,8 @@ public final class LoadedRuleVersion: Sendable {
     /// For each requirement, in pack order: the exemptions that cover it, highest precedence
     /// first and then in pack order (decided once, not per provider).
     let exemptionsByRequirement: [[Exemption]]
+    /// For each requirement, in pack order: the alternatives that satisfy it, in pack order.
+    let alternativesByRequirement: [[Alternative]]
     /// Each citation's legal reference by citation id (computed once: every gap cites one).
     let citationReferences: [String: String]
     /// What fills each slot of the environment, in slot order.
@@ -97,6 +99,7 @@ public final class LoadedRuleVersion: Sendable {
             if case .expression(let e)? = requirement.hours { expressions.append(e) }
         }
         expressions += version.exemptions.map(\.when)
+        expressions += version.alternatives.map(\.when)
         for expression in expressions where compiled[expression.source] == nil {
             switch CompiledExpression.compile(expression.source, in: environment, check: true) {
             case .success(let c): compiled[expression.source] = c
@@ -116,6 +119,9 @@ public final class LoadedRuleVersion: Sendable {
                 .filter { version.exemptions[$0].covers(requirement.id) }
                 .sorted { (version.exemptions[$0].precedence, -$0) > (version.exemptions[$1].precedence, -$1) }
                 .map { version.exemptions[$0] }
+        }
+        self.alternativesByRequirement = version.requirements.map { requirement in
+            version.alternatives.filter { $0.satisfies.contains(requirement.id) }
         }
         self.citationReferences = Dictionary(version.citations.map { ($0.id, $0.reference) }, uniquingKeysWith: { first, _ in first })
         let parameters = version.parameters.sorted { $0.name < $1.name }

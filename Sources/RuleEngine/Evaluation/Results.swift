@@ -62,6 +62,10 @@ public struct RequirementResult: Sendable, Hashable {
     public var gaps: [Gap] = []
     /// What the evaluation saw, for `explain` (expressions and their values, rows, parameters).
     public var trace: [String] = []
+    /// The alternative that satisfied the requirement (outcome `met`, not by its own facts).
+    public var satisfiedBy: String?
+    /// Hours carried from the previous window and included in `earned` (`carry_forward`), when any.
+    public var carriedIn: ExactDecimal?
 }
 
 /// The evaluation of one rule version for one credential of one provider.

@@ -99,6 +99,8 @@ public enum LogDocuments {
         w.beginArray()
         for r in e.requirements {
             w.beginObject()
+            // Only when hours carried, so logs of packs without carry-forward keep their bytes.
+            if let carried = r.carriedIn { w.key("carried_in"); decimal(carried) }
             w.key("counted_rows"); w.beginArray(); for id in r.countedRows { w.string(id) }; w.endArray()
             w.key("deadline"); w.date(r.deadline)
             w.key("earned"); decimal(r.earned)
@@ -108,6 +110,8 @@ public enum LogDocuments {
             w.key("outcome"); w.string(r.outcome.rawValue)
             w.key("reason"); w.string(r.reason)
             w.key("required"); decimal(r.required)
+            // Only when one applied, so logs of packs without alternatives keep their bytes.
+            if let satisfiedBy = r.satisfiedBy { w.key("satisfied_by"); w.string(satisfiedBy) }
             w.key("window_end"); w.date(r.windowEnd)
             w.key("window_start"); w.date(r.windowStart)
             w.endObject()

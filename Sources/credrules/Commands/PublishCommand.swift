@@ -78,7 +78,8 @@ struct PublishCommand: ParsableCommand {
             case .int, .decimal: return latest.value.description
             default: return nil
             }
-        case nil:
+        case .anyRecord?, nil:
+            // `hours: any` names no figure a dashboard could show.
             return nil
         }
     }
