@@ -26,7 +26,7 @@ public enum Explain {
             lines.append("├─ default used: provider.\(key) = \(value) (no fact on file)")
         }
         for (index, r) in e.requirements.enumerated() {
-            let cite = citation(of: r, in: version)
+            let cite = citation(of: r, in: version) + (confidence(of: r, in: version).map { "; confidence \($0)" } ?? "")
             let last = index == e.requirements.count - 1
             lines.append("\(last ? "└" : "├")─ \(r.id) [\(r.kind.rawValue)] → \(r.outcome.rawValue.uppercased()): \(oneLine(r.reason))  (\(cite))")
             let pad = last ? "   " : "│  "
@@ -70,6 +70,7 @@ public enum Explain {
                 .object([
                     ("id", .string(r.id)), ("kind", .string(r.kind.rawValue)), ("outcome", .string(r.outcome.rawValue)),
                     ("reason", .string(oneLine(r.reason))), ("citation", .string(citation(of: r, in: version))),
+                    ("citation_confidence", confidence(of: r, in: version).map { .string($0) } ?? .null),
                     ("trace", .array(r.trace.map { .string(oneLine($0)) })),
                     ("window_start", date(r.windowStart)), ("window_end", date(r.windowEnd)),
                     ("due", date(r.outcome == .unmet ? r.deadline : nil)),
@@ -99,6 +100,13 @@ public enum Explain {
             })),
             ("compliance_status", .string(e.status.rawValue)),
         ])
+    }
+
+    /// The research's confidence mark (`V`, `V2`, `P`, `R`, `C`) of the citation a requirement
+    /// rests on, so a verdict resting on a recalled or conflicting source says so.
+    private static func confidence(of r: RequirementResult, in version: RuleVersion) -> String? {
+        let requirement = version.requirements.first { $0.id == r.id }
+        return requirement.flatMap { req in version.citations.first { $0.id == req.cite }?.confidence }
     }
 
     private static func citation(of r: RequirementResult, in version: RuleVersion) -> String {

@@ -201,6 +201,17 @@ import Testing
         #expect(result.stdout.contains("⇒ "))
         #expect(result.stdout.contains("cycle: renewal"))
     }
+
+    @Test func explainShowsTheConfidenceOfTheSourceEachVerdictRestsOn() throws {
+        // US-CA's citations are marked V; a verdict's line names its source's mark, text and JSON.
+        let text = try CLI.run(["explain", "--provider", "prov-000005", "--packs", "RulePacks", "--facts", sample, "--as-of", "2026-11-26"])
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("US-CA/md-license"))
+        #expect(text.stdout.contains("; confidence V)"))
+        let json = try CLI.run(["explain", "--provider", "prov-000005", "--packs", "RulePacks", "--facts", sample, "--as-of", "2026-11-26",
+                                "--format", "json"])
+        #expect(json.stdout.contains("\"citation_confidence\": \"V\""), "\(json.stdout.prefix(400))")
+    }
 }
 
 @Suite struct RenderTests {
