@@ -57,10 +57,14 @@ struct DatabaseImportCommand: ParsableCommand {
     /// Each facts document with its line (JSON Lines), or the whole file (line nil).
     private func forEachDocument(_ body: (JSONValue, Int?) throws -> Void) throws {
         if isJSONLines {
-            try LineReader.forEachLine(path: file) { line, lineNumber in
+            try LineReader.forEachLine(path: file, role: "the facts file", maximumLineBytes: FactsLimits.maximumLineBytes) { line, lineNumber in
+                guard case .text(let text) = line else {
+                    throw ImportError(line: lineNumber, table: nil, index: nil, rowID: nil, column: nil,
+                                      message: "the line is longer than \(FactsLimits.describe(FactsLimits.maximumLineBytes)) (one provider's facts)")
+                }
                 let document: JSONValue
                 do {
-                    document = try JSONParser.parse(line.text)
+                    document = try JSONParser.parse(text.text)
                 } catch let error as JSONSyntaxError {
                     throw ImportError(line: lineNumber, table: nil, index: nil, rowID: nil, column: nil,
                                       message: "invalid JSON at column \(error.location.column): \(error.message)")
