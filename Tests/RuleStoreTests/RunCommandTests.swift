@@ -138,4 +138,30 @@ import Testing
             }
         }
     }
+
+    @Test func replayOfARunReproducesEveryEntryFromTheDatabaseAndFindsATamperedOne() throws {
+        let database = try Self.populated()
+        #expect(try Self.run(database).status == 0)
+        let connection = try Connection(url: database)
+        let runID = try #require(try connection.value("SELECT id::text FROM evaluation_runs"))
+        let intact = try DatabaseCommandTests.credrules(["replay", "--run", runID], database: database)
+        #expect(intact.status == 0, "\(intact.stderr)")
+        #expect(intact.stdout.hasSuffix("87 entries: all identical\n"), "\(intact.stdout)")
+
+        // A superuser who switches immutability off (0003 audits that) alters one entry and removes the last.
+        try connection.execute("ALTER TABLE rules_execution_log DISABLE TRIGGER immutable_rows")
+        try connection.execute("UPDATE rules_execution_log SET outputs_canonical = replace(outputs_canonical, 'compliant', 'at_risk') WHERE entry_sequence = 5")
+        try connection.execute("DELETE FROM rules_execution_log WHERE entry_sequence = 87")
+        let tampered = try DatabaseCommandTests.credrules(["replay", "--run", runID], database: database)
+        #expect(tampered.status == 1)
+        let lines = tampered.stdout.split(separator: "\n").map(String.init)
+        let altered = try #require(lines.firstIndex { $0.hasPrefix("entry 5 (") }, "\(tampered.stdout)")
+        #expect(lines[altered].hasSuffix("): ALTERED"), "\(tampered.stdout)")
+        #expect(lines[altered + 1] == "  outputs_json does not match outputs_sha256", "\(tampered.stdout)")
+        #expect(lines.filter { !$0.hasSuffix(": identical") }.count == 5, "\(tampered.stdout)")
+        #expect(tampered.stdout.contains("the run manifest records 87 entries; the log ends after entry 86"), "\(tampered.stdout)")
+        let missing = try DatabaseCommandTests.credrules(["replay", "--run", "00000000-0000-0000-0000-000000000000"], database: database)
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("no evaluation run 00000000-0000-0000-0000-000000000000"), "\(missing.stderr)")
+    }
 }

@@ -138,7 +138,19 @@ struct RunCommand: ParsableCommand {
 
     /// The published rule versions, proven against their hashes; of several rows with the same
     /// engine id (`pack@version`), the highest version_number. Returns them and their row ids by engine id.
-    static func publishedVersions(_ connection: Connection) throws -> ([LoadedRuleVersion], [String: String]) {
+    /// With `latestOnly` false, every stored version (replay needs the ones older runs used).
+    static func publishedVersions(_ connection: Connection, latestOnly: Bool = true) throws -> ([LoadedRuleVersion], [String: String]) {
+        if !latestOnly {
+            var all: [LoadedRuleVersion] = []
+            for row in try connection.publishedRuleVersions() {
+                do {
+                    all.append(try LoadedRuleVersion(try StoredRuleVersion(bytes: row.canonicalBytes, recordedHash: row.sha256).ruleVersion))
+                } catch {
+                    throw DatabaseFailure(message: "rule_versions \(row.ruleType) version \(row.versionNumber) (\(row.id)): \(error)")
+                }
+            }
+            return (all, [:])
+        }
         var chosen: [String: (PublishedRuleVersion, RuleVersion)] = [:]
         for row in try connection.publishedRuleVersions() {
             let stored: StoredRuleVersion
