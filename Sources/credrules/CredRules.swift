@@ -12,7 +12,7 @@ struct CredRules: ParsableCommand {
             CheckCommand.self, CompileCommand.self, TestCommand.self, DiffCommand.self,
             EvalCommand.self, ExplainCommand.self, ReplayCommand.self, ImpactCommand.self, RenderCommand.self,
             ExprCommand.self,
-            CoverageCommand.self, DatabaseCommand.self, PublishCommand.self,
+            CoverageCommand.self, DatabaseCommand.self, PublishCommand.self, RunCommand.self,
         ]
     )
 

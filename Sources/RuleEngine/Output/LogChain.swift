@@ -28,6 +28,14 @@ public struct LogChain: Sendable {
         header.reserveCapacity(1024)
     }
 
+    /// Continues a chain of `count` sealed entries whose last `entry_sha256` is `head` (a
+    /// resumed database run picks its chain up where the last committed batch left it).
+    public init(continuingAfter count: Int, head: String) {
+        self.init()
+        self.count = count
+        self.head = head
+    }
+
     /// Seals a batch's log rows, in order, after the entries already sealed.
     public mutating func seal(_ batch: EvaluationBatch) -> JSONLines {
         var sealed = JSONLines()

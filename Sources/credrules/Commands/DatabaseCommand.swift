@@ -59,6 +59,7 @@ struct DatabaseOptions: ParsableArguments {
 struct DatabaseFailure: Error, CustomStringConvertible {
     let description: String
     init(_ error: any Error) { description = String(describing: error) }
+    init(message: String) { description = message }
 }
 
 struct DatabaseMigrateCommand: ParsableCommand {

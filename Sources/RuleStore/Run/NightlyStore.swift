@@ -1,0 +1,271 @@
+public import RuleBase
+
+/// One published rule version as stored: the exact canonical bytes and the hash they were
+/// published under (the CLI proves them with RuleIR's stored-version loader before evaluating).
+public struct PublishedRuleVersion: Sendable, Hashable {
+    /// `rule_versions.id`.
+    public let id: String
+    public let ruleType: String
+    public let versionNumber: Int
+    public let canonicalBytes: [UInt8]
+    public let sha256: String
+}
+
+/// A page of providers: uuid and file id (the engine evaluates under the file id).
+public struct ProviderKey: Sendable, Hashable {
+    public let id: String
+    public let externalID: String
+}
+
+/// `--shard k/n`: provider `p` belongs to shard `credrules_shard_of(p, n)` (SQL, migration 0004):
+/// the first 32 bits of MD5 of the uuid's text, read as an unsigned big-endian number, mod n.
+public struct Shard: Sendable, Hashable, CustomStringConvertible {
+    public let index: Int
+    public let count: Int
+
+    /// Parses `k/n` with 0 ≤ k < n.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count > 0, index >= 0, index < count
+        else { return nil }
+        self.index = index
+        self.count = count
+    }
+
+    public var description: String { "\(index)/\(count)" }
+}
+
+/// An `evaluation_runs` row as the nightly job sees it.
+public struct EvaluationRunRecord: Sendable {
+    public let id: String
+    public let status: String
+    public let providersDone: Int
+    public let resumeAfterProviderID: String?
+    public let logEntries: Int
+    public let lastEntrySHA256: String
+    public let batchesDone: Int
+    public let windowsWritten: Int
+    public let gapsWritten: Int
+    public let countsJSON: String
+}
+
+/// What one batch writes: rows as the engine serialised them (canonical JSON, file ids), and the
+/// sealed log entries with their canonical documents.
+public struct NightlyBatchRows: Sendable {
+    public var providerIDs: [String]
+    /// `compliance_windows` rows (engine JSON, one per element).
+    public var windows: [String]
+    /// `compliance_gap_analysis` rows.
+    public var gaps: [String]
+    /// Sealed log entries: the whole canonical line, and its two documents' canonical bytes.
+    public var logEntries: [(entry: String, inputs: String, outputs: String)]
+    /// The run's counts after this batch (replaces `counts_json`).
+    public var countsJSON: String
+    /// The chain head after this batch.
+    public var lastEntrySHA256: String
+    public var lastProviderID: String
+
+    public init(providerIDs: [String], windows: [String], gaps: [String], logEntries: [(entry: String, inputs: String, outputs: String)],
+                countsJSON: String, lastEntrySHA256: String, lastProviderID: String) {
+        self.providerIDs = providerIDs
+        self.windows = windows
+        self.gaps = gaps
+        self.logEntries = logEntries
+        self.countsJSON = countsJSON
+        self.lastEntrySHA256 = lastEntrySHA256
+        self.lastProviderID = lastProviderID
+    }
+}
+
+extension Connection {
+    /// Every published rule version: per (rule type, engine id) only the latest `version_number`
+    /// is returned by the caller's choice; here all rows, in a stable order.
+    public func publishedRuleVersions() throws(StoreError) -> [PublishedRuleVersion] {
+        let result = try execute(
+            "SELECT id::text, rule_type, version_number, rule_canonical, rule_sha256 FROM rule_versions ORDER BY rule_type, version_number")
+        var versions: [PublishedRuleVersion] = []
+        for row in 0..<result.count {
+            versions.append(PublishedRuleVersion(
+                id: try result.string(row, "id") ?? "", ruleType: try result.string(row, "rule_type") ?? "",
+                versionNumber: try result.int(row, "version_number") ?? 0,
+                canonicalBytes: Array((try result.string(row, "rule_canonical") ?? "").utf8),
+                sha256: try result.string(row, "rule_sha256") ?? ""))
+        }
+        return versions
+    }
+
+    /// Tries the session advisory lock of a shard; false when another session holds it.
+    public func tryLockShard(_ shard: Shard) throws(StoreError) -> Bool {
+        try execute("SELECT pg_try_advisory_lock(hashtext('credrules.run'), hashtext($1))", [.text(shard.description)]).scalar == "t"
+    }
+
+    /// The newest run with this key, if any.
+    public func latestRun(key: String) throws(StoreError) -> EvaluationRunRecord? {
+        let result = try execute("""
+            SELECT id::text, status, providers_done, resume_after_provider_id::text, log_entries, last_entry_sha256, batches_done,
+                   windows_written, gaps_written, counts_json::text
+            FROM evaluation_runs WHERE run_key = $1 ORDER BY started_at DESC, id DESC LIMIT 1
+            """, [.text(key)])
+        guard result.count == 1 else { return nil }
+        return EvaluationRunRecord(
+            id: try result.string(0, "id") ?? "", status: try result.string(0, "status") ?? "",
+            providersDone: try result.int(0, "providers_done") ?? 0, resumeAfterProviderID: try result.string(0, "resume_after_provider_id"),
+            logEntries: try result.int(0, "log_entries") ?? 0, lastEntrySHA256: try result.string(0, "last_entry_sha256") ?? "",
+            batchesDone: try result.int(0, "batches_done") ?? 0, windowsWritten: try result.int(0, "windows_written") ?? 0,
+            gapsWritten: try result.int(0, "gaps_written") ?? 0, countsJSON: try result.string(0, "counts_json") ?? "{}")
+    }
+
+    /// Starts a run record and returns its id.
+    public func startRun(key: String, asOf: CalendarDate, ruleVersionIDs: [String], shard: Shard, forced: Bool) throws(StoreError) -> String {
+        try execute("""
+            INSERT INTO evaluation_runs (as_of, rule_version_ids, shard, run_key, forced)
+            VALUES ($1::date, $2::uuid[], $3, $4, $5) RETURNING id::text
+            """, [.text(asOf.description), .text("{" + ruleVersionIDs.joined(separator: ",") + "}"), .text(shard.description),
+                  .text(key), .text(forced ? "true" : "false")]).scalar ?? ""
+    }
+
+    /// Ends a run: `completed` or `failed` (with the error).
+    public func finishRun(id: String, status: String, error: String? = nil) throws(StoreError) {
+        try execute("""
+            UPDATE evaluation_runs SET status = $2, completed_at = now(), updated_at = now(), error_message = $3 WHERE id = $1
+            """, [.text(id), .text(status), error.map { .text($0) }])
+    }
+
+    /// The next page of a shard's providers after `after` (keyset by id).
+    public func providerPage(after: String?, shard: Shard, limit: Int) throws(StoreError) -> [ProviderKey] {
+        let result = try execute("""
+            SELECT id::text, coalesce(external_id, id::text) AS external_id FROM providers
+            WHERE ($1::uuid IS NULL OR id > $1::uuid) AND credrules_shard_of(id, $2) = $3
+            ORDER BY id LIMIT $4
+            """, [after.map { .text($0) }, .int(shard.count), .int(shard.index), .int(limit)])
+        var keys: [ProviderKey] = []
+        for row in 0..<result.count {
+            keys.append(ProviderKey(id: try result.string(row, "id") ?? "", externalID: try result.string(row, "external_id") ?? ""))
+        }
+        return keys
+    }
+
+    /// The facts of these providers as one facts document (table name → rows, under file ids),
+    /// the shape `eval` reads from a file, in one statement. Protected columns (ciphertext) are
+    /// left out: the engine holds no key and no rule reads them.
+    public func factsDocument(providerIDs: [String]) throws(StoreError) -> String {
+        try execute(NightlyFacts.documentSQL, [.text("{" + providerIDs.joined(separator: ",") + "}")]).scalar ?? "{}"
+    }
+
+    /// Writes one batch in one transaction: the providers' current windows and gaps replaced, the
+    /// log entries appended, the run's resume point, chain head and counts advanced.
+    public func writeNightlyBatch(runID: String, _ batch: NightlyBatchRows, ruleVersionMap: String) throws {
+        try transaction {
+            let providers = SQLParameter.text("{" + batch.providerIDs.joined(separator: ",") + "}")
+            try execute("DELETE FROM compliance_gap_analysis WHERE provider_id = ANY($1::uuid[])", [providers])
+            try execute("DELETE FROM compliance_windows WHERE provider_id = ANY($1::uuid[])", [providers])
+            try execute("""
+                INSERT INTO compliance_windows (provider_id, license_id, cme_window_start, cme_window_end, next_renewal_date,
+                    days_until_due, compliance_status, rule_version_id, evaluation_run_id)
+                SELECT credrules_id(r->>'provider_id'),
+                       (SELECT l.id FROM licenses l WHERE l.id = credrules_id(r->>'license_id')),
+                       (r->>'cme_window_start')::date, (r->>'cme_window_end')::date, (r->>'next_renewal_date')::date,
+                       (r->>'days_until_due')::integer, r->>'compliance_status', ($2::jsonb->>(r->>'rule_version_id'))::uuid, $3::uuid
+                FROM jsonb_array_elements($1::jsonb) AS r
+                """, [.text("[" + batch.windows.joined(separator: ",") + "]"), .text(ruleVersionMap), .text(runID)])
+            try execute("""
+                INSERT INTO compliance_gap_analysis (provider_id, gap_type, description, severity, rule_version_id, evaluation_run_id)
+                SELECT credrules_id(r->>'provider_id'), r->>'gap_type', r->>'description', r->>'severity',
+                       ($2::jsonb->>(r->>'rule_version_id'))::uuid, $3::uuid
+                FROM jsonb_array_elements($1::jsonb) AS r
+                """, [.text("[" + batch.gaps.joined(separator: ",") + "]"), .text(ruleVersionMap), .text(runID)])
+            var entries = CopyRows()
+            for (entry, inputs, outputs) in batch.logEntries {
+                entries.field(entry)
+                entries.field(inputs)
+                entries.field(outputs)
+                entries.endRow()
+            }
+            try execute("CREATE TEMPORARY TABLE IF NOT EXISTS nightly_log_stage (entry text, inputs text, outputs text) ON COMMIT DELETE ROWS")
+            if !entries.isEmpty {
+                _ = try copy("COPY nightly_log_stage (entry, inputs, outputs) FROM STDIN", rows: entries)
+            }
+            try execute("""
+                INSERT INTO rules_execution_log (provider_id, rule_version_id, rule_type, inputs_json, outputs_json, inputs_sha256,
+                    outputs_sha256, evaluation_run_id, executed_at, entry_sequence, entry_previous_sha256, entry_sha256,
+                    inputs_canonical, outputs_canonical)
+                SELECT credrules_id(e->>'provider_id'), ($1::jsonb->>(e->>'rule_version_id'))::uuid, e->>'rule_type',
+                       s.inputs::jsonb, s.outputs::jsonb, e->>'inputs_sha256', e->>'outputs_sha256', $2::uuid,
+                       (e->>'executed_at')::date::timestamp AT TIME ZONE 'UTC', (e->>'entry_sequence')::integer, e->>'entry_previous_sha256',
+                       e->>'entry_sha256', s.inputs, s.outputs
+                FROM nightly_log_stage s, LATERAL (SELECT s.entry::jsonb AS e) j
+                ORDER BY (e->>'entry_sequence')::integer
+                """, [.text(ruleVersionMap), .text(runID)])
+            try execute("""
+                UPDATE evaluation_runs SET providers_done = providers_done + $2, resume_after_provider_id = $3::uuid,
+                    batches_done = batches_done + 1, windows_written = windows_written + $4, gaps_written = gaps_written + $5,
+                    log_entries = log_entries + $6, last_entry_sha256 = $7, counts_json = $8::jsonb, updated_at = now()
+                WHERE id = $1
+                """, [.text(runID), .int(batch.providerIDs.count), .text(batch.lastProviderID), .int(batch.windows.count),
+                      .int(batch.gaps.count), .int(batch.logEntries.count), .text(batch.lastEntrySHA256), .text(batch.countsJSON)])
+        }
+    }
+}
+
+extension Connection {
+    /// A page of a run's log entries in chain order, with the file ids and engine rule-version
+    /// id they were written under: `entry_sequence`, `entry_previous_sha256`, `entry_sha256`,
+    /// `executed_at` (the as-of date), `inputs_canonical`, `inputs_sha256`, `outputs_canonical`,
+    /// `outputs_sha256`, `provider_id`, `rule_type`, `rule_version_id`.
+    public func runLogEntries(runID: String, afterSequence: Int, limit: Int) throws(StoreError) -> QueryResult {
+        try execute("""
+            SELECT l.entry_sequence, l.entry_previous_sha256, l.entry_sha256,
+                   ((l.executed_at AT TIME ZONE 'UTC')::date)::text AS executed_at, l.inputs_canonical, l.inputs_sha256,
+                   l.outputs_canonical, l.outputs_sha256, coalesce(p.external_id, p.id::text) AS provider_id, l.rule_type,
+                   (rv.rule_json->>'pack') || '@' || (rv.rule_json->>'version') AS rule_version_id
+            FROM rules_execution_log l JOIN providers p ON p.id = l.provider_id JOIN rule_versions rv ON rv.id = l.rule_version_id
+            WHERE l.evaluation_run_id = $1::uuid AND l.entry_sequence > $2
+            ORDER BY l.entry_sequence LIMIT $3
+            """, [.text(runID), .int(afterSequence), .int(limit)])
+    }
+
+    /// A run's recorded entry count and chain head, or nil when there is no such run.
+    public func runChainRecord(runID: String) throws(StoreError) -> (entries: Int, head: String)? {
+        let result = try execute("SELECT log_entries, last_entry_sha256 FROM evaluation_runs WHERE id = $1::uuid", [.text(runID)])
+        guard result.count == 1 else { return nil }
+        return (try result.int(0, "log_entries") ?? 0, try result.string(0, "last_entry_sha256") ?? "")
+    }
+}
+
+/// The facts query of the nightly run, built from the import's table list (so the two agree).
+enum NightlyFacts {
+    /// The fact tables the engine reads, in the file format.
+    static let tables = ["providers", "provider_states", "provider_attributes", "licenses", "dea_registrations",
+                         "csr_certificates", "board_certifications", "cme_events"]
+
+    static let documentSQL: String = {
+        var members: [String] = []
+        for name in tables {
+            guard let table = ImportTables.byName[name] else { continue }
+            var selects: [String] = []
+            if table.identity == .fileID { selects.append("coalesce(t.external_id, t.id::text) AS id") }
+            for column in table.columns {
+                switch column.kind {
+                case .encrypted, .blindIndex: continue
+                case .reference:
+                    let target = column.db == "org_id" ? "organizations" : column.db == "provider_id" ? "providers"
+                        : column.db == "extracted_from_doc_id" ? "documents" : nil
+                    if let target {
+                        selects.append("(SELECT coalesce(x.external_id, x.id::text) FROM \(target) x WHERE x.id = t.\(column.db)) AS \(column.json)")
+                    } else {
+                        selects.append("t.\(column.db)::text AS \(column.json)")
+                    }
+                default:
+                    selects.append("t.\(column.db) AS \(column.json)")
+                }
+            }
+            let key = name == "providers" ? "t.id" : "t.provider_id"
+            let order = table.identity == .fileID ? "r.id" : "r.provider_id, r.key"
+            members.append("""
+                '\(name)', (SELECT coalesce(json_agg(json_strip_nulls(row_to_json(r)) ORDER BY \(order)), '[]'::json) FROM (SELECT \(selects.joined(separator: ", "))
+                FROM \(name) t WHERE \(key) = ANY($1::uuid[])) r)
+                """)
+        }
+        return "SELECT json_build_object(" + members.joined(separator: ", ") + ")::text"
+    }()
+}

@@ -1,0 +1,167 @@
+import Foundation
+import RuleStore
+import Testing
+
+/// `credrules run`, the nightly engine, against the test server with the sample population
+/// imported and the bundled packs published.
+@Suite struct RunCommandTests {
+    static let asOf = "2026-11-26"
+
+    /// A migrated database holding Examples/sample-facts.json (with the organizations and
+    /// documents it refers to) and the published RulePacks; its URL.
+    static func populated() throws -> String {
+        let database = try TestDatabase.migrated()
+        let sample = DatabaseCommandTests.repositoryRoot.appendingPathComponent("Examples/sample-facts.json")
+        var facts = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: sample)) as? [String: [[String: Any]]])
+        let orgs = Set((facts["providers"] ?? []).compactMap { $0["org_id"] as? String }).sorted()
+        facts["organizations"] = orgs.map { ["id": $0, "name": $0] }
+        var documents: [String: String] = [:]
+        for rows in facts.values { for row in rows { if let doc = row["extracted_from_doc_id"] as? String { documents[doc] = row["provider_id"] as? String } } }
+        facts["documents"] = documents.sorted { $0.key < $1.key }.map { ["id": $0.key, "provider_id": $0.value] }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("credrules-run-\(UUID().uuidString).json")
+        try JSONSerialization.data(withJSONObject: facts, options: [.sortedKeys]).write(to: path)
+        defer { try? FileManager.default.removeItem(at: path) }
+        let imported = try DatabaseCommandTests.credrules(["db", "import", path.path], database: database)
+        try #require(imported.status == 0, "\(imported.stderr)")
+        let published = try DatabaseCommandTests.credrules(["publish", "RulePacks"], database: database)
+        try #require(published.status == 0, "\(published.stderr)")
+        return database
+    }
+
+    static func run(_ database: String, _ extra: [String] = [], environment: [String: String] = [:]) throws -> DatabaseCommandTests.Outcome {
+        try DatabaseCommandTests.credrules(["run", "--as-of", asOf, "--batch-size", "7"] + extra, database: database, environment: environment)
+    }
+
+    static func count(_ connection: Connection, _ sql: String) throws -> Int {
+        Int(try connection.value(sql) ?? "") ?? -1
+    }
+
+    @Test func aRunWritesEveryProvidersResultsAndASecondRunDoesNothingUnlessForced() throws {
+        let database = try Self.populated()
+        let first = try Self.run(database)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("40 providers; at_risk 7, compliant 42, in_progress 14, non_compliant 24; 0 rows rejected"), "\(first.stdout)")
+        let connection = try Connection(url: database)
+        #expect(try Self.count(connection, "SELECT count(*) FROM compliance_windows") == 87)
+        #expect(try Self.count(connection, "SELECT count(*) FROM rules_execution_log") == 87)
+        #expect(try Self.count(connection, "SELECT count(DISTINCT entry_sequence) FROM rules_execution_log") == 87)
+        #expect(try Self.count(connection, "SELECT count(*) FROM rules_execution_log WHERE inputs_sha256 <> encode(sha256(convert_to(inputs_canonical, 'UTF8')), 'hex')") == 0)
+        #expect(try connection.value("SELECT status || ' ' || providers_done || ' ' || log_entries FROM evaluation_runs") == "completed 40 87")
+
+        let second = try Self.run(database)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("already completed"), "\(second.stdout)")
+        #expect(try Self.count(connection, "SELECT count(*) FROM evaluation_runs") == 1)
+        #expect(try Self.count(connection, "SELECT count(*) FROM rules_execution_log") == 87)
+
+        let forced = try Self.run(database, ["--force"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(try Self.count(connection, "SELECT count(*) FROM evaluation_runs WHERE status = 'completed'") == 2)
+        // Windows and gaps are replaced (the current ones), the log appended.
+        #expect(try Self.count(connection, "SELECT count(*) FROM compliance_windows") == 87)
+        #expect(try Self.count(connection, "SELECT count(*) FROM rules_execution_log") == 174)
+
+        // Every run leaves its audit row, as the engine.
+        #expect(try Self.count(connection, "SELECT count(*) FROM audit_logs WHERE action = 'run' AND actor_role = 'credrules_engine' AND status = 'success'") == 3)
+        #expect(try Self.count(connection, "SELECT count(*) FROM audit_logs WHERE action = 'run' AND metadata_json ? 'evaluation_run_id'") == 3)
+    }
+
+    @Test func aRunStoppedAfterTwoBatchesResumesWithNoDuplicateAndNoLostRow() throws {
+        let whole = try Self.populated(), interrupted = try Self.populated()
+        #expect(try Self.run(whole).status == 0)
+        let stopped = try Self.run(interrupted, environment: ["CREDRULES_TEST_STOP_AFTER_BATCHES": "2"])
+        #expect(stopped.status == 3, "\(stopped.stderr)")
+        let connection = try Connection(url: interrupted)
+        #expect(try connection.value("SELECT status || ' ' || providers_done || ' ' || batches_done FROM evaluation_runs") == "running 14 2")
+        let resumed = try Self.run(interrupted)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("resuming run"), "\(resumed.stderr)")
+        #expect(try Self.count(connection, "SELECT count(*) FROM evaluation_runs") == 1)
+        #expect(try Self.count(connection, "SELECT count(*) FROM compliance_windows") == 87)
+        #expect(try Self.count(connection, "SELECT count(*) FROM compliance_gap_analysis") == 97)
+        #expect(try Self.count(connection, "SELECT count(*) FROM rules_execution_log") == 87)
+        #expect(try Self.count(connection, "SELECT max(entry_sequence) FROM rules_execution_log") == 87)
+        // The chain continues across the restart: the same last hash as the uninterrupted run.
+        let reference = try Connection(url: whole)
+        let head = "SELECT last_entry_sha256 || ' ' || providers_done || ' ' || log_entries FROM evaluation_runs"
+        let expected = try reference.value(head)
+        #expect(try connection.value(head) == expected)
+    }
+
+    @Test func threeShardsCoverEachProviderExactlyOnce() throws {
+        let database = try Self.populated()
+        for shard in ["0/3", "1/3", "2/3"] {
+            let outcome = try Self.run(database, ["--shard", shard])
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+        }
+        let connection = try Connection(url: database)
+        #expect(try Self.count(connection, "SELECT sum(providers_done) FROM evaluation_runs") == 40)
+        #expect(try Self.count(connection, "SELECT count(*) FROM evaluation_runs WHERE providers_done > 0") == 3)
+        #expect(try Self.count(connection, "SELECT count(*) FROM compliance_windows") == 87)
+        // Each provider's entries all come from one run.
+        #expect(try Self.count(connection, "SELECT count(*) FROM (SELECT provider_id FROM rules_execution_log GROUP BY provider_id HAVING count(DISTINCT evaluation_run_id) > 1) x") == 0)
+        let withWindows = try Self.count(connection, "SELECT count(DISTINCT provider_id) FROM compliance_windows")
+        #expect(try Self.count(connection, "SELECT count(DISTINCT provider_id) FROM rules_execution_log") == withWindows)
+        let outOfRange = try Self.run(database, ["--shard", "3/3"])
+        #expect(outOfRange.status == 2)
+        #expect(outOfRange.stderr.contains("--shard must be k/n with 0 ≤ k < n, got `3/3`"), "\(outOfRange.stderr)")
+    }
+
+    @Test func aSecondProcessForTheSameShardIsRefused() throws {
+        let database = try Self.populated()
+        let holder = try Connection(url: database)
+        #expect(try holder.value("SELECT pg_try_advisory_lock(hashtext('credrules.run'), hashtext('0/1'))") == "t")
+        let refused = try Self.run(database)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("another credrules run holds shard 0/1"), "\(refused.stderr)")
+        #expect(try Self.count(holder, "SELECT count(*) FROM compliance_windows") == 0)
+        #expect(try Self.count(holder, "SELECT count(*) FROM audit_logs WHERE action = 'run' AND status = 'failure'") == 1)
+        _ = try holder.value("SELECT pg_advisory_unlock(hashtext('credrules.run'), hashtext('0/1'))")
+        #expect(try Self.run(database, ["--shard", "0/1"]).status == 0)
+    }
+
+    @Test func theEngineRoleWritesItsOutputsAndNothingElse() throws {
+        let database = try Self.populated()
+        #expect(try Self.run(database).status == 0)
+        let connection = try Connection(url: database)
+        try connection.asRole("credrules_engine") { () throws -> Void in
+            #expect(try Self.count(connection, "SELECT count(*) FROM licenses") == 57)
+            for statement in [
+                "UPDATE licenses SET status = 'expired'",
+                "INSERT INTO provider_states (id, provider_id, state) SELECT gen_random_uuid(), id, 'TX' FROM providers LIMIT 1",
+                "DELETE FROM cme_events",
+                "INSERT INTO rule_versions (id, rule_type, version_number, rule_json, rule_canonical, rule_sha256) VALUES (gen_random_uuid(), 'x', 99, '{}', '{}', repeat('0', 64))",
+                "UPDATE rules_execution_log SET rule_type = 'x'",
+                "DELETE FROM audit_logs",
+            ] {
+                #expect(throws: StoreError.self, "\(statement)") { try connection.execute(statement) }
+            }
+        }
+    }
+
+    @Test func replayOfARunReproducesEveryEntryFromTheDatabaseAndFindsATamperedOne() throws {
+        let database = try Self.populated()
+        #expect(try Self.run(database).status == 0)
+        let connection = try Connection(url: database)
+        let runID = try #require(try connection.value("SELECT id::text FROM evaluation_runs"))
+        let intact = try DatabaseCommandTests.credrules(["replay", "--run", runID], database: database)
+        #expect(intact.status == 0, "\(intact.stderr)")
+        #expect(intact.stdout.hasSuffix("87 entries: all identical\n"), "\(intact.stdout)")
+
+        // A superuser who switches immutability off (0003 audits that) alters one entry and removes the last.
+        try connection.execute("ALTER TABLE rules_execution_log DISABLE TRIGGER immutable_rows")
+        try connection.execute("UPDATE rules_execution_log SET outputs_canonical = replace(outputs_canonical, 'compliant', 'at_risk') WHERE entry_sequence = 5")
+        try connection.execute("DELETE FROM rules_execution_log WHERE entry_sequence = 87")
+        let tampered = try DatabaseCommandTests.credrules(["replay", "--run", runID], database: database)
+        #expect(tampered.status == 1)
+        let lines = tampered.stdout.split(separator: "\n").map(String.init)
+        let altered = try #require(lines.firstIndex { $0.hasPrefix("entry 5 (") }, "\(tampered.stdout)")
+        #expect(lines[altered].hasSuffix("): ALTERED"), "\(tampered.stdout)")
+        #expect(lines[altered + 1] == "  outputs_json does not match outputs_sha256", "\(tampered.stdout)")
+        #expect(lines.filter { !$0.hasSuffix(": identical") }.count == 5, "\(tampered.stdout)")
+        #expect(tampered.stdout.contains("the run manifest records 87 entries; the log ends after entry 86"), "\(tampered.stdout)")
+        let missing = try DatabaseCommandTests.credrules(["replay", "--run", "00000000-0000-0000-0000-000000000000"], database: database)
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("no evaluation run 00000000-0000-0000-0000-000000000000"), "\(missing.stderr)")
+    }
+}
