@@ -64,6 +64,6 @@ let package = Package(
         // The bundled packs' compiled bytes and hashes, pinned; the stored-version loader.
         .testTarget(name: "ReferenceTests", dependencies: ["RuleBase", "RuleIR", "RuleCompiler"], exclude: ["Expected"]),
         // Against a real PostgreSQL 15 (Tools/test.sh starts one); never a mock.
-        .testTarget(name: "RuleStoreTests", dependencies: ["RuleBase", "RuleStore"]),
+        .testTarget(name: "RuleStoreTests", dependencies: ["RuleBase", "RuleIR", "RuleStore"]),
     ]
 )

@@ -32,6 +32,30 @@ import Testing
         try DatabaseCommandTests.credrules(["run", "--as-of", asOf, "--batch-size", "7"] + extra, database: database, environment: environment)
     }
 
+    /// What `credrules eval --out` writes for the same sample, packs and date: the database run
+    /// must give the same verdicts and row counts as the file run (one evaluator, two edges).
+    struct FileRun {
+        let statuses: String, providers: Int, licenses: Int, windows: Int, gaps: Int, logEntries: Int
+    }
+
+    static let fileRun: FileRun = {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("credrules-filerun-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let sample = DatabaseCommandTests.repositoryRoot.appendingPathComponent("Examples/sample-facts.json")
+        let eval = try! DatabaseCommandTests.credrules(
+            ["eval", "--packs", "RulePacks", "--facts", sample.path, "--as-of", asOf, "--out", out.path], database: "")
+        func lines(_ name: String) -> Int {
+            ((try? String(contentsOf: out.appendingPathComponent(name), encoding: .utf8)) ?? "").split(separator: "\n").count
+        }
+        // "60 providers evaluated; at_risk 4, compliant 79, …; 0 rows rejected" → "at_risk 4, compliant 79, …"
+        let summary = eval.stderr.split(separator: "\n").first { $0.contains(" providers evaluated; ") }.map(String.init) ?? ""
+        let statuses = summary.components(separatedBy: "evaluated; ").last?.components(separatedBy: "; ").first ?? ""
+        let facts = (try? JSONSerialization.jsonObject(with: Data(contentsOf: sample))) as? [String: [Any]] ?? [:]
+        return FileRun(statuses: statuses, providers: facts["providers"]?.count ?? -1, licenses: facts["licenses"]?.count ?? -1,
+                       windows: lines("compliance_windows.jsonl"), gaps: lines("compliance_gap_analysis.jsonl"),
+                       logEntries: lines("rules_execution_log.jsonl"))
+    }()
+
     static func count(_ connection: Connection, _ sql: String) throws -> Int {
         Int(try connection.value(sql) ?? "") ?? -1
     }
@@ -40,26 +64,28 @@ import Testing
         let database = try Self.populated()
         let first = try Self.run(database)
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.stdout.contains("40 providers; at_risk 7, compliant 42, in_progress 14, non_compliant 24; 0 rows rejected"), "\(first.stdout)")
+        let file = Self.fileRun
+        #expect(file.windows > 0 && !file.statuses.isEmpty, "the file run of the sample: \(file)")
+        #expect(first.stdout.contains("\(file.providers) providers; \(file.statuses); 0 rows rejected"), "\(first.stdout) against \(file)")
         let connection = try Connection(url: database)
-        #expect(try Self.count(connection, "SELECT count(*) FROM compliance_windows") == 87)
-        #expect(try Self.count(connection, "SELECT count(*) FROM rules_execution_log") == 87)
-        #expect(try Self.count(connection, "SELECT count(DISTINCT entry_sequence) FROM rules_execution_log") == 87)
+        #expect(try Self.count(connection, "SELECT count(*) FROM compliance_windows") == Self.fileRun.windows)
+        #expect(try Self.count(connection, "SELECT count(*) FROM rules_execution_log") == Self.fileRun.logEntries)
+        #expect(try Self.count(connection, "SELECT count(DISTINCT entry_sequence) FROM rules_execution_log") == Self.fileRun.logEntries)
         #expect(try Self.count(connection, "SELECT count(*) FROM rules_execution_log WHERE inputs_sha256 <> encode(sha256(convert_to(inputs_canonical, 'UTF8')), 'hex')") == 0)
-        #expect(try connection.value("SELECT status || ' ' || providers_done || ' ' || log_entries FROM evaluation_runs") == "completed 40 87")
+        #expect(try connection.value("SELECT status || ' ' || providers_done || ' ' || log_entries FROM evaluation_runs") == "completed \(Self.fileRun.providers) \(Self.fileRun.logEntries)")
 
         let second = try Self.run(database)
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stdout.contains("already completed"), "\(second.stdout)")
         #expect(try Self.count(connection, "SELECT count(*) FROM evaluation_runs") == 1)
-        #expect(try Self.count(connection, "SELECT count(*) FROM rules_execution_log") == 87)
+        #expect(try Self.count(connection, "SELECT count(*) FROM rules_execution_log") == Self.fileRun.logEntries)
 
         let forced = try Self.run(database, ["--force"])
         #expect(forced.status == 0, "\(forced.stderr)")
         #expect(try Self.count(connection, "SELECT count(*) FROM evaluation_runs WHERE status = 'completed'") == 2)
         // Windows and gaps are replaced (the current ones), the log appended.
-        #expect(try Self.count(connection, "SELECT count(*) FROM compliance_windows") == 87)
-        #expect(try Self.count(connection, "SELECT count(*) FROM rules_execution_log") == 174)
+        #expect(try Self.count(connection, "SELECT count(*) FROM compliance_windows") == Self.fileRun.windows)
+        #expect(try Self.count(connection, "SELECT count(*) FROM rules_execution_log") == 2 * Self.fileRun.logEntries)
 
         // Every run leaves its audit row, as the engine.
         #expect(try Self.count(connection, "SELECT count(*) FROM audit_logs WHERE action = 'run' AND actor_role = 'credrules_engine' AND status = 'success'") == 3)
@@ -77,10 +103,10 @@ import Testing
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stderr.contains("resuming run"), "\(resumed.stderr)")
         #expect(try Self.count(connection, "SELECT count(*) FROM evaluation_runs") == 1)
-        #expect(try Self.count(connection, "SELECT count(*) FROM compliance_windows") == 87)
-        #expect(try Self.count(connection, "SELECT count(*) FROM compliance_gap_analysis") == 97)
-        #expect(try Self.count(connection, "SELECT count(*) FROM rules_execution_log") == 87)
-        #expect(try Self.count(connection, "SELECT max(entry_sequence) FROM rules_execution_log") == 87)
+        #expect(try Self.count(connection, "SELECT count(*) FROM compliance_windows") == Self.fileRun.windows)
+        #expect(try Self.count(connection, "SELECT count(*) FROM compliance_gap_analysis") == Self.fileRun.gaps)
+        #expect(try Self.count(connection, "SELECT count(*) FROM rules_execution_log") == Self.fileRun.logEntries)
+        #expect(try Self.count(connection, "SELECT max(entry_sequence) FROM rules_execution_log") == Self.fileRun.logEntries)
         // The chain continues across the restart: the same last hash as the uninterrupted run.
         let reference = try Connection(url: whole)
         let head = "SELECT last_entry_sha256 || ' ' || providers_done || ' ' || log_entries FROM evaluation_runs"
@@ -95,9 +121,9 @@ import Testing
             #expect(outcome.status == 0, "\(outcome.stderr)")
         }
         let connection = try Connection(url: database)
-        #expect(try Self.count(connection, "SELECT sum(providers_done) FROM evaluation_runs") == 40)
+        #expect(try Self.count(connection, "SELECT sum(providers_done) FROM evaluation_runs") == Self.fileRun.providers)
         #expect(try Self.count(connection, "SELECT count(*) FROM evaluation_runs WHERE providers_done > 0") == 3)
-        #expect(try Self.count(connection, "SELECT count(*) FROM compliance_windows") == 87)
+        #expect(try Self.count(connection, "SELECT count(*) FROM compliance_windows") == Self.fileRun.windows)
         // Each provider's entries all come from one run.
         #expect(try Self.count(connection, "SELECT count(*) FROM (SELECT provider_id FROM rules_execution_log GROUP BY provider_id HAVING count(DISTINCT evaluation_run_id) > 1) x") == 0)
         let withWindows = try Self.count(connection, "SELECT count(DISTINCT provider_id) FROM compliance_windows")
@@ -125,7 +151,7 @@ import Testing
         #expect(try Self.run(database).status == 0)
         let connection = try Connection(url: database)
         try connection.asRole("credrules_engine") { () throws -> Void in
-            #expect(try Self.count(connection, "SELECT count(*) FROM licenses") == 57)
+            #expect(try Self.count(connection, "SELECT count(*) FROM licenses") == Self.fileRun.licenses)
             for statement in [
                 "UPDATE licenses SET status = 'expired'",
                 "INSERT INTO provider_states (id, provider_id, state) SELECT gen_random_uuid(), id, 'TX' FROM providers LIMIT 1",
@@ -146,12 +172,12 @@ import Testing
         let runID = try #require(try connection.value("SELECT id::text FROM evaluation_runs"))
         let intact = try DatabaseCommandTests.credrules(["replay", "--run", runID], database: database)
         #expect(intact.status == 0, "\(intact.stderr)")
-        #expect(intact.stdout.hasSuffix("87 entries: all identical\n"), "\(intact.stdout)")
+        #expect(intact.stdout.hasSuffix("\(Self.fileRun.logEntries) entries: all identical\n"), "\(intact.stdout)")
 
         // A superuser who switches immutability off (0003 audits that) alters one entry and removes the last.
         try connection.execute("ALTER TABLE rules_execution_log DISABLE TRIGGER immutable_rows")
         try connection.execute("UPDATE rules_execution_log SET outputs_canonical = replace(outputs_canonical, 'compliant', 'at_risk') WHERE entry_sequence = 5")
-        try connection.execute("DELETE FROM rules_execution_log WHERE entry_sequence = 87")
+        try connection.execute("DELETE FROM rules_execution_log WHERE entry_sequence = \(Self.fileRun.logEntries)")
         let tampered = try DatabaseCommandTests.credrules(["replay", "--run", runID], database: database)
         #expect(tampered.status == 1)
         let lines = tampered.stdout.split(separator: "\n").map(String.init)
@@ -159,7 +185,7 @@ import Testing
         #expect(lines[altered].hasSuffix("): ALTERED"), "\(tampered.stdout)")
         #expect(lines[altered + 1] == "  outputs_json does not match outputs_sha256", "\(tampered.stdout)")
         #expect(lines.filter { !$0.hasSuffix(": identical") }.count == 5, "\(tampered.stdout)")
-        #expect(tampered.stdout.contains("the run manifest records 87 entries; the log ends after entry 86"), "\(tampered.stdout)")
+        #expect(tampered.stdout.contains("the run manifest records \(Self.fileRun.logEntries) entries; the log ends after entry \(Self.fileRun.logEntries - 1)"), "\(tampered.stdout)")
         let missing = try DatabaseCommandTests.credrules(["replay", "--run", "00000000-0000-0000-0000-000000000000"], database: database)
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("no evaluation run 00000000-0000-0000-0000-000000000000"), "\(missing.stderr)")

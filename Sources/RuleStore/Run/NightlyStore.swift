@@ -161,17 +161,21 @@ extension Connection {
             try execute("DELETE FROM compliance_windows WHERE provider_id = ANY($1::uuid[])", [providers])
             try execute("""
                 INSERT INTO compliance_windows (provider_id, license_id, cme_window_start, cme_window_end, next_renewal_date,
-                    days_until_due, compliance_status, rule_version_id, evaluation_run_id)
+                    days_until_due, compliance_status, rule_version_id, evaluation_run_id, as_of, credential_type, credential_id,
+                    renewal_number)
                 SELECT credrules_id(r->>'provider_id'),
                        (SELECT l.id FROM licenses l WHERE l.id = credrules_id(r->>'license_id')),
                        (r->>'cme_window_start')::date, (r->>'cme_window_end')::date, (r->>'next_renewal_date')::date,
-                       (r->>'days_until_due')::integer, r->>'compliance_status', ($2::jsonb->>(r->>'rule_version_id'))::uuid, $3::uuid
+                       (r->>'days_until_due')::integer, r->>'compliance_status', ($2::jsonb->>(r->>'rule_version_id'))::uuid, $3::uuid,
+                       (r->>'as_of')::date, r->>'credential_type', r->>'credential_id', (r->>'renewal_number')::integer
                 FROM jsonb_array_elements($1::jsonb) AS r
                 """, [.text("[" + batch.windows.joined(separator: ",") + "]"), .text(ruleVersionMap), .text(runID)])
             try execute("""
-                INSERT INTO compliance_gap_analysis (provider_id, gap_type, description, severity, rule_version_id, evaluation_run_id)
+                INSERT INTO compliance_gap_analysis (provider_id, gap_type, description, severity, rule_version_id, evaluation_run_id,
+                    credential_id, requirement_id, citation, code, due_date)
                 SELECT credrules_id(r->>'provider_id'), r->>'gap_type', r->>'description', r->>'severity',
-                       ($2::jsonb->>(r->>'rule_version_id'))::uuid, $3::uuid
+                       ($2::jsonb->>(r->>'rule_version_id'))::uuid, $3::uuid,
+                       r->>'credential_id', r->>'requirement_id', r->>'citation', r->>'code', (r->>'due_date')::date
                 FROM jsonb_array_elements($1::jsonb) AS r
                 """, [.text("[" + batch.gaps.joined(separator: ",") + "]"), .text(ruleVersionMap), .text(runID)])
             var entries = CopyRows()
