@@ -73,7 +73,7 @@ public struct CoverageReport: Sendable {
     ]
     /// The confidence marks of the regulations file, in the order they are reported; a
     /// requirement whose citation has no mark (or names no citation) counts as `unmarked`.
-    public static let confidenceMarks = ["V", "V2", "P", "R", "C"]
+    public static let confidenceMarks = Vocabulary.confidences
     /// The key under which requirements without a confidence mark are counted.
     public static let unmarked = "unmarked"
 
