@@ -11,21 +11,10 @@ extension PackChecker {
         otherIDs: [String: SourceSpan], seen: inout [String: SourceSpan]
     ) -> Alternative? {
         let errorsBefore = typer.sink.diagnostics.filter { $0.severity == .error }.count
-        var id: String?
-        if let f = typer.require(m, "id", in: "an alternative"), let s = typer.scalar(f.value, expected: "an alternative id") {
-            if !Self.isKebab(s.value) {
-                typer.report(Diagnostic(id: "pack.invalidID", message: "alternative id `\(s.value)` is not lower-kebab-case", span: s.span,
-                                        help: "use lowercase letters, digits and single hyphens"))
-            } else if let first = seen[s.value] ?? requirementIDs[s.value] ?? otherIDs[s.value] {
-                typer.report(Diagnostic(
-                    id: "pack.duplicateID", message: "duplicate id `\(s.value)`", span: s.span,
-                    help: "alternative ids must differ from each other and from requirement and exemption ids",
-                    notes: [.init("first defined here", span: first)]))
-            } else {
-                seen[s.value] = s.span
-                id = s.value
-            }
-        }
+        let id = uniqueID(m, thing: "an alternative", noun: "alternative", kebabHelp: "use lowercase letters, digits and single hyphens",
+                          duplicateMessage: "duplicate id",
+                          duplicateHelp: "alternative ids must differ from each other and from requirement and exemption ids",
+                          taken: [requirementIDs, otherIDs], seen: &seen)
         let context = id.map { "alternative `\($0)`" } ?? "an alternative"
         let title = m["title"].flatMap { typer.string($0.value) }
         let when = typer.require(m, "when", in: context, help: "add `when:` with a boolean expression").flatMap {

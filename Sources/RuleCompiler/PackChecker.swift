@@ -318,6 +318,28 @@ struct PackChecker {
             && id.allSatisfy { ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "-" }
     }
 
+    /// The `id` of a requirement, exemption or alternative (`thing`: "a requirement"): present,
+    /// lower-kebab-case and not defined before, neither in `seen` (its own kind, where it is then
+    /// recorded) nor in `taken` (the ids of the other kinds); nil after reporting why not.
+    mutating func uniqueID(
+        _ m: SyntaxMapping, thing: String, noun: String, kebabHelp: String, duplicateMessage: String, duplicateHelp: String,
+        taken: [[String: SourceSpan]] = [], seen: inout [String: SourceSpan]
+    ) -> String? {
+        guard let f = typer.require(m, "id", in: thing), let s = typer.scalar(f.value, expected: thing + " id") else { return nil }
+        if !Self.isKebab(s.value) {
+            typer.report(Diagnostic(id: "pack.invalidID", message: "\(noun) id `\(s.value)` is not lower-kebab-case", span: s.span,
+                                    help: kebabHelp))
+        } else if let first = seen[s.value] ?? taken.lazy.compactMap({ $0[s.value] }).first {
+            typer.report(Diagnostic(
+                id: "pack.duplicateID", message: "\(duplicateMessage) `\(s.value)`", span: s.span,
+                help: duplicateHelp, notes: [.init("first defined here", span: first)]))
+        } else {
+            seen[s.value] = s.span
+            return s.value
+        }
+        return nil
+    }
+
     static func isSnake(_ id: String) -> Bool {
         guard let first = id.first, first >= "a", first <= "z" else { return false }
         return id.allSatisfy { ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "_" }
@@ -329,21 +351,9 @@ struct PackChecker {
         _ m: SyntaxMapping, checker: ExpressionChecker, credential: CredentialKind?, seen: inout [String: SourceSpan]
     ) -> Requirement? {
         let errorsBefore = typer.sink.diagnostics.filter { $0.severity == .error }.count
-        var id: String?
-        if let f = typer.require(m, "id", in: "a requirement"), let s = typer.scalar(f.value, expected: "a requirement id") {
-            if !Self.isKebab(s.value) {
-                typer.report(Diagnostic(
-                    id: "pack.invalidID", message: "requirement id `\(s.value)` is not lower-kebab-case", span: s.span,
-                    help: "use lowercase letters, digits and single hyphens, e.g. `cme-ethics`"))
-            } else if let first = seen[s.value] {
-                typer.report(Diagnostic(
-                    id: "pack.duplicateID", message: "duplicate requirement id `\(s.value)`", span: s.span,
-                    help: "ids must be unique in the pack", notes: [.init("first defined here", span: first)]))
-            } else {
-                seen[s.value] = s.span
-                id = s.value
-            }
-        }
+        let id = uniqueID(m, thing: "a requirement", noun: "requirement",
+                          kebabHelp: "use lowercase letters, digits and single hyphens, e.g. `cme-ethics`",
+                          duplicateMessage: "duplicate requirement id", duplicateHelp: "ids must be unique in the pack", seen: &seen)
         let context = id.map { "requirement `\($0)`" } ?? "a requirement"
         let kind = typer.require(m, "kind", in: context).flatMap {
             typer.oneOf($0.value, RequirementKind.allCases.map(\.rawValue), what: "requirement kind").flatMap(RequirementKind.init(rawValue:))
@@ -567,21 +577,9 @@ struct PackChecker {
         seen: inout [String: SourceSpan]
     ) -> Exemption? {
         let errorsBefore = typer.sink.diagnostics.filter { $0.severity == .error }.count
-        var id: String?
-        if let f = typer.require(m, "id", in: "an exemption"), let s = typer.scalar(f.value, expected: "an exemption id") {
-            if !Self.isKebab(s.value) {
-                typer.report(Diagnostic(id: "pack.invalidID", message: "exemption id `\(s.value)` is not lower-kebab-case", span: s.span,
-                                        help: "use lowercase letters, digits and single hyphens"))
-            } else if let first = seen[s.value] ?? requirementIDs[s.value] {
-                typer.report(Diagnostic(
-                    id: "pack.duplicateID", message: "duplicate id `\(s.value)`", span: s.span,
-                    help: "exemption ids must differ from each other and from requirement ids",
-                    notes: [.init("first defined here", span: first)]))
-            } else {
-                seen[s.value] = s.span
-                id = s.value
-            }
-        }
+        let id = uniqueID(m, thing: "an exemption", noun: "exemption", kebabHelp: "use lowercase letters, digits and single hyphens",
+                          duplicateMessage: "duplicate id", duplicateHelp: "exemption ids must differ from each other and from requirement ids",
+                          taken: [requirementIDs], seen: &seen)
         let context = id.map { "exemption `\($0)`" } ?? "an exemption"
         let when = typer.require(m, "when", in: context, help: "add `when:` with a boolean expression").flatMap {
             expression($0, checker: checker, expected: [.bool])
