@@ -27,6 +27,9 @@ if [ "$(id -u)" = 0 ]; then
   as_server_user=(runuser -u postgres --)
 fi
 chmod 700 "$dir"
+# The server user may not be able to enter the caller's folder (a root-only temporary clone);
+# every path below is absolute.
+cd /
 
 "${as_server_user[@]}" "$bindir/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
   || { cat "$dir/initdb.log" >&2; exit 1; }

@@ -11,6 +11,9 @@ bindir="${PG_BINDIR:-/usr/lib/postgresql/15/bin}"
 [ -x "$bindir/pg_ctl" ] || bindir="$(pg_config --bindir)"
 as_server_user=()
 [ "$(id -u)" = 0 ] && as_server_user=(runuser -u postgres --)
+# The server user may not be able to enter the caller's folder (a root-only temporary clone);
+# every path below is absolute.
+cd /
 if [ -f "$dir/data/postmaster.pid" ]; then
   "${as_server_user[@]}" "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
 fi
