@@ -139,6 +139,20 @@ def window_schema():
              "cycles_from", dict(DATE, description="The first day of the first cycle.")),
     ])
 
+def cap_schema():
+    return d("One cap: max_hours and at least one filter (categories, credit_types or credit_types_except; the last two exclude each other).",
+             type="object", additionalProperties=False, required=["max_hours"],
+             anyOf=[{"required": ["categories"]}, {"required": ["credit_types"]}, {"required": ["credit_types_except"]}],
+             **{"not": {"required": ["credit_types", "credit_types_except"]}},
+             properties={
+        "max_hours": d("At most this many hours of the covered events count.", type="number", exclusiveMinimum=0),
+        "categories": d("The cap covers events of these categories.", type="array", minItems=1, uniqueItems=True, items={"$ref": "#/$defs/category"}),
+        "credit_types": d("The cap covers events of these credit types (an event without one never matches).", type="array", minItems=1,
+                          uniqueItems=True, items={"$ref": "#/$defs/credit_type"}),
+        "credit_types_except": d("The cap covers events of every other credit type, and events without one.", type="array", minItems=1,
+                                 uniqueItems=True, items={"$ref": "#/$defs/credit_type"}),
+    })
+
 def requirement_schema():
     props = {
         "id": d("Unique in the pack, lower-kebab-case; named by exemptions and test expectations.", type="string", pattern="^[a-z0-9]+(-[a-z0-9]+)*$"),
@@ -172,10 +186,12 @@ def requirement_schema():
         "window": window_schema(),
         "categories_except": d("cme_hours only: categories that never count; every other category does (pack-language §3.10). Excludes categories.",
                                type="array", minItems=1, uniqueItems=True, items={"$ref": "#/$defs/category"}),
+        "caps": d("cme_hours only: at most max_hours of the events a cap covers count toward the figure (pack-language §3.11); "
+                  "an event falls under the first cap that covers it.", type="array", minItems=1, items=cap_schema()),
     }
     allowed = {
         "credential_current": ["grace"],
-        "cme_hours": ["hours", "categories", "credit_types", "lookback_months", "window", "categories_except", "carry_forward"],
+        "cme_hours": ["hours", "categories", "credit_types", "lookback_months", "window", "categories_except", "carry_forward", "caps"],
         "one_time_training": ["hours", "categories", "credit_types", "deadline", "counts_from"],
         "registration_current": ["registration", "same_state"],
         "certification_current": ["specialties"],

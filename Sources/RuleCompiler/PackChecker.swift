@@ -411,6 +411,7 @@ struct PackChecker {
         let deadline = m["deadline"].flatMap { self.deadline($0.value, context: context, depth: 0) }
         let countsFrom = m["counts_from"].flatMap { typer.date($0.value) }
         let carryForward = m["carry_forward"].flatMap { self.carryForward($0, context: context) }
+        let caps = m["caps"].flatMap { self.caps($0, hours: hours, carryForward: m["carry_forward"], context: context) }
         var registration: CredentialKind?
         var sameState: Bool?
         if kind == .registrationCurrent {
@@ -476,6 +477,7 @@ struct PackChecker {
         r.excludedCategories = excludedCategories
         r.countsFrom = countsFrom
         r.carryForward = carryForward
+        r.caps = caps
         return r
     }
 

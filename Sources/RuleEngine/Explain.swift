@@ -67,7 +67,7 @@ public enum Explain {
             ("parameters", .object(e.parameterValues.map { ($0.0, $0.1.json) })),
             ("attribute_defaults_used", .object(e.defaultsUsed.map { ($0.0, $0.1.json) })),
             ("requirements", .array(e.requirements.map { r in
-                .object([
+                .object(capped(r) + [
                     ("id", .string(r.id)), ("kind", .string(r.kind.rawValue)), ("outcome", .string(r.outcome.rawValue)),
                     ("reason", .string(oneLine(r.reason))), ("citation", .string(citation(of: r, in: version))),
                     ("citation_confidence", confidence(of: r, in: version).map { .string($0) } ?? .null),
@@ -84,6 +84,15 @@ public enum Explain {
             })),
             ("compliance_status", .string(e.status.rawValue)),
         ])
+    }
+
+    /// `capped` of a requirement with caps (§3.11): offered and counted hours per cap; nothing otherwise.
+    private static func capped(_ r: RequirementResult) -> [(String, JSONValue)] {
+        guard let capped = r.capped else { return [] }
+        return [("capped", .array(capped.map { c in
+            .object([("label", .string(c.label)), ("max_hours", .number(c.maxHours.description)),
+                     ("offered", .number(c.offered.description)), ("counted", .number(c.counted.description))])
+        }))]
     }
 
     /// A credential no rule version decided, as one JSON object (the content of ``render(unevaluated:)``).

@@ -415,6 +415,8 @@ public struct Requirement: Sendable, Hashable {
     public var countsFrom: CalendarDate?
     /// Excess hours of the previous window that count in this one (`cme_hours`).
     public var carryForward: CarryForward?
+    /// At most so many hours of some events count (`cme_hours`, §3.11); nil means no cap.
+    public var caps: [HoursCap]?
 
     /// Creates a requirement with the fields every kind has; set the rest by assignment.
     public init(id: String, title: String, kind: RequirementKind, cite: String, severity: GapSeverity, gapType: GapType) {

@@ -325,6 +325,7 @@ extension Requirement {
         optional(&m, "carry_forward", carryForward.map {
             .object([("max_hours", .number($0.maxHours.description)), ("excluding_categories", strings($0.excludingCategories))])
         })
+        optional(&m, "caps", caps.map { .array($0.map(\.json)) })
         return .object(m)
     }
 
@@ -372,6 +373,11 @@ extension Requirement {
         if let c = r.optionalValue("carry_forward") {
             let cr = try JSONReader(c, path: r.path + ".carry_forward").asObject()
             carryForward = CarryForward(maxHours: try cr.decimal("max_hours"), excludingCategories: try cr.optionalStrings("excluding_categories") ?? [])
+        }
+        if r.optionalValue("caps") != nil {
+            caps = try r.array("caps").map { x throws(RuleVersionDecodingError) in
+                try HoursCap(try JSONReader(x, path: r.path + ".caps").asObject())
+            }
         }
     }
 }
@@ -550,5 +556,21 @@ struct JSONReader {
         let s = try string(key)
         guard let e = E(rawValue: s) else { throw fail(key, "unknown value `\(s)`") }
         return e
+    }
+}
+
+extension HoursCap {
+    var json: JSONValue {
+        var m: [(String, JSONValue)] = [("max_hours", .number(maxHours.description))]
+        optional(&m, "categories", categories.map(strings))
+        optional(&m, "credit_types", creditTypes.map(strings))
+        optional(&m, "credit_types_except", creditTypesExcept.map(strings))
+        return .object(m)
+    }
+
+    init(_ r: JSONReader) throws(RuleVersionDecodingError) {
+        self.init(
+            maxHours: try r.decimal("max_hours"), categories: try r.optionalStrings("categories"),
+            creditTypes: try r.optionalStrings("credit_types"), creditTypesExcept: try r.optionalStrings("credit_types_except"))
     }
 }

@@ -27,7 +27,7 @@ public enum PackKeys {
     /// Keys by requirement kind, beyond the common ones.
     public static let requirementByKind: [String: [String]] = [
         "credential_current": ["grace"],
-        "cme_hours": ["hours", "categories", "credit_types", "lookback_months", "window", "categories_except", "carry_forward"],
+        "cme_hours": ["hours", "categories", "credit_types", "lookback_months", "window", "categories_except", "carry_forward", "caps"],
         "one_time_training": ["hours", "categories", "credit_types", "deadline", "counts_from"],
         "registration_current": ["registration", "same_state"],
         "certification_current": ["specialties"],
@@ -45,6 +45,8 @@ public enum PackKeys {
     public static let expect = ["status", "met", "unmet", "exempt", "not_applicable", "unknown", "gaps", "met_by_alternative"]
     /// `carry_forward` keys.
     public static let carryForward = ["max_hours", "excluding_categories"]
+    /// Keys of one cap of a `cme_hours` requirement (§3.11).
+    public static let cap = ["max_hours", "categories", "credit_types", "credit_types_except"]
     /// Cadence keys.
     public static let cadence = ["every", "renewals", "then_every", "from_renewal"]
     /// `grace` keys (`credential_current`).

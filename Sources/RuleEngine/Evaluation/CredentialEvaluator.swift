@@ -367,6 +367,7 @@ struct CredentialEvaluator {
         var earned = ExactDecimal.zero
         var counted: [String] = []
         var lastCompletion: CalendarDate?
+        var capTally = isTraining ? nil : requirement.caps.map(CapTally.init)
         for event in context.events {
             guard event.completed <= asOf else { continue }
             if let categories = requirement.categories, !categories.contains(event.category) { continue }
@@ -383,10 +384,19 @@ struct CredentialEvaluator {
                 if let expires = event.expires, expires < end { continue }
             }
             guard let sum = earned.adding(event.credits) else { continue }
+            if capTally != nil, capTally?.add(event.credits, category: event.category, creditType: event.creditType) == false { continue }
             earned = sum
             counted.append(event.id)
             lastCompletion = max(lastCompletion ?? event.completed, event.completed)
             if tracing { trace.append("counted \(event.id): \(event.credits) h \(event.category) on \(event.completed)") }
+        }
+        // Caps (§3.11): what a cap holds back is offered but not counted.
+        var cappedNote = ""
+        if let capTally {
+            earned = capTally.counted
+            let binding = capTally.results.filter { $0.offered > $0.counted }
+            if tracing { for c in capTally.results { trace.append("cap \(c.description)") } }
+            if !binding.isEmpty { cappedNote = "; capped: " + binding.map(\.description).joined(separator: "; ") }
         }
         var carriedNote = ""
         var carriedIn: ExactDecimal?
@@ -403,6 +413,7 @@ struct CredentialEvaluator {
         }
         var result = RequirementResult(id: requirement.id, kind: requirement.kind, outcome: .met, reason: "")
         result.carriedIn = carriedIn
+        result.capped = capTally?.results
         result.earned = earned
         result.required = anyRecord ? nil : required
         result.windowStart = windowStart
@@ -411,7 +422,7 @@ struct CredentialEvaluator {
         result.countedRows = counted
         result.trace = trace
         if anyRecord ? !counted.isEmpty : earned >= required {
-            result.reason = anyRecord ? "completed (\(counted.joined(separator: ", ")))" : "\(earned) of \(required) hours\(carriedNote)"
+            result.reason = anyRecord ? "completed (\(counted.joined(separator: ", ")))" : "\(earned) of \(required) hours\(carriedNote)\(cappedNote)"
             if isTraining, let deadline, let last = lastCompletion, last > deadline {
                 result.reason += ", completed \(last), after the \(deadline) deadline"
             }
@@ -424,7 +435,7 @@ struct CredentialEvaluator {
         let formal = requirement.creditTypes.map { " (credit types: \($0.joined(separator: ", ")))" } ?? ""
         let due = deadline.map { " by \($0)" } ?? ""
         result.reason = anyRecord ? "no matching record" + (requirement.countsFrom.map { " completed on or after \($0)" } ?? "")
-            : "\(earned) of \(required) hours\(carriedNote)"
+            : "\(earned) of \(required) hours\(carriedNote)\(cappedNote)"
         let description: String
         let gapType: GapType
         if isTraining {
@@ -437,7 +448,7 @@ struct CredentialEvaluator {
             gapType = requirement.categories == nil ? .cmeHoursShort : .cmeCategoryShort
             description = anyRecord
                 ? "Needs a record of \(topic)CME\(except)\(formal)\(due): none completed in the window (\(cite))"
-                : "Needs \(short.formatted(minimumFractionDigits: 1)) more hours of \(topic)CME\(except)\(formal)\(due): \(earned.formatted(minimumFractionDigits: 1)) of \(required.formatted(minimumFractionDigits: 1)) earned (\(cite))"
+                : "Needs \(short.formatted(minimumFractionDigits: 1)) more hours of \(topic)CME\(except)\(formal)\(due): \(earned.formatted(minimumFractionDigits: 1)) of \(required.formatted(minimumFractionDigits: 1)) earned\(cappedNote.isEmpty ? "" : " (" + cappedNote.dropFirst(2) + ")") (\(cite))"
         }
         result.gaps = [Gap(type: requirement.gapType == .custom ? gapType : requirement.gapType, code: nil, description: description,
                            severity: requirement.severity, requirementID: requirement.id, citation: cite, dueDate: deadline)]

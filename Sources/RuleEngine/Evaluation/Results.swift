@@ -66,6 +66,8 @@ public struct RequirementResult: Sendable, Hashable {
     public var satisfiedBy: String?
     /// Hours carried from the previous window and included in `earned` (`carry_forward`), when any.
     public var carriedIn: ExactDecimal?
+    /// What each cap of the requirement did (`caps`, §3.11); nil when it has none.
+    public var capped: [CappedHours]?
 }
 
 /// The evaluation of one rule version for one credential of one provider.

@@ -100,6 +100,20 @@ public enum LogDocuments {
         for r in e.requirements {
             w.beginObject()
             // Only when hours carried, so logs of packs without carry-forward keep their bytes.
+            // Only for requirements with caps, so logs of packs without caps keep their bytes.
+            if let capped = r.capped {
+                w.key("capped")
+                w.beginArray()
+                for c in capped {
+                    w.beginObject()
+                    w.key("counted"); decimal(c.counted)
+                    w.key("label"); w.string(c.label)
+                    w.key("max_hours"); decimal(c.maxHours)
+                    w.key("offered"); decimal(c.offered)
+                    w.endObject()
+                }
+                w.endArray()
+            }
             if let carried = r.carriedIn { w.key("carried_in"); decimal(carried) }
             w.key("counted_rows"); w.beginArray(); for id in r.countedRows { w.string(id) }; w.endArray()
             w.key("deadline"); w.date(r.deadline)
