@@ -51,7 +51,7 @@ STATES = ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI"
 STATUSES = ["compliant", "in_progress", "at_risk", "non_compliant", "unknown"]
 GAP_TYPES = ["credential_expired", "credential_expiring", "credential_inactive", "cme_hours_short",
              "cme_category_short", "training_missing", "registration_missing", "registration_expired",
-             "certification_expired", "missing_data", "no_rule_pack", "custom", "credential_in_grace"]
+             "certification_expired", "missing_data", "no_rule_pack", "custom", "credential_in_grace", "expiration_mismatch"]
 KINDS = {
     "credential_current": "The evaluated credential is active and unexpired on the as-of date (gaps credential_expired, credential_inactive, credential_expiring; credential_in_grace with `grace`).",
     "cme_hours": "CME hours earned in the window reach `hours` (gap cme_hours_short, or cme_category_short with `categories`).",
@@ -125,6 +125,23 @@ def grace_schema():
              oneOf=[d("Length in days.", required=["days"], **{"not": {"required": ["months"]}}),
                     d("Length in months.", required=["months"], **{"not": {"required": ["days"]}})])
 
+def expiry_schema():
+    props = {
+        "on": d("The day licenses expire on: a month and day MM-DD (not 02-29), or end_of_birth_month (needs providers.date_of_birth).",
+                type="string", pattern="^((0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])|end_of_birth_month)$"),
+        "years": d("Which years: any (default), even, odd, or birth_year_parity (even-born in even years; needs providers.date_of_birth). Excludes surnames.",
+                   enum=["any", "even", "odd", "birth_year_parity"]),
+        "surnames": d("Years by the initial of providers.last_name: ranges A-Z once, in order, e.g. {A-L: even, M-Z: odd}. Excludes years.",
+                      type="object", minProperties=1, propertyNames={"pattern": "^[A-Z]-[A-Z]$"},
+                      additionalProperties={"enum": ["even", "odd"]}),
+        "since": dict(DATE, description="Stored expiration dates before this day are not checked (an older rule governed them)."),
+        "cite": d("Citation id of the expiry rule (default: the requirement's cite).", type="string"),
+    }
+    return d("credential_current: the date the board's rule gives the expiration (pack-language §3.12); a stored expiration_date that "
+             "disagrees is reported as an expiration_mismatch gap, and the stored date is still used.",
+             type="object", additionalProperties=False, required=["on"], properties=props,
+             **{"not": {"required": ["years", "surnames"]}})
+
 def window_schema():
     months = d("Length of the window in months.", type="integer", minimum=1)
     form = lambda desc, key, schema: d(desc, type="object", additionalProperties=False, required=["months", key],
@@ -183,6 +200,7 @@ def requirement_schema():
         "code": d("custom: lower_snake_case code naming the gap.", type="string", pattern="^[a-z][a-z0-9]*(_[a-z0-9]+)*$"),
         "message": d("custom: human description of the gap.", type="string"),
         "grace": grace_schema(),
+        "expiry": expiry_schema(),
         "window": window_schema(),
         "categories_except": d("cme_hours only: categories that never count; every other category does (pack-language §3.10). Excludes categories.",
                                type="array", minItems=1, uniqueItems=True, items={"$ref": "#/$defs/category"}),
@@ -190,7 +208,7 @@ def requirement_schema():
                   "an event falls under the first cap that covers it.", type="array", minItems=1, items=cap_schema()),
     }
     allowed = {
-        "credential_current": ["grace"],
+        "credential_current": ["grace", "expiry"],
         "cme_hours": ["hours", "categories", "credit_types", "lookback_months", "window", "categories_except", "carry_forward", "caps"],
         "one_time_training": ["hours", "categories", "credit_types", "deadline", "counts_from"],
         "registration_current": ["registration", "same_state"],

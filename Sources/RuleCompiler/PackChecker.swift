@@ -445,6 +445,7 @@ struct PackChecker {
         }
         let explicitTitle = m["title"].flatMap { typer.string($0.value) }
         let grace = kind == .credentialCurrent ? m["grace"].flatMap { self.grace($0, context: context) } : nil
+        let expiry = kind == .credentialCurrent ? m["expiry"].flatMap { self.expiry($0, context: context) } : nil
 
         let errorsAfter = typer.sink.diagnostics.filter { $0.severity == .error }.count
         guard errorsAfter == errorsBefore, let id, let kind, let cite else { return nil }
@@ -478,6 +479,7 @@ struct PackChecker {
         r.countsFrom = countsFrom
         r.carryForward = carryForward
         r.caps = caps
+        r.expiry = expiry
         return r
     }
 

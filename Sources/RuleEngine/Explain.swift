@@ -67,7 +67,7 @@ public enum Explain {
             ("parameters", .object(e.parameterValues.map { ($0.0, $0.1.json) })),
             ("attribute_defaults_used", .object(e.defaultsUsed.map { ($0.0, $0.1.json) })),
             ("requirements", .array(e.requirements.map { r in
-                .object(capped(r) + [
+                .object(capped(r) + (r.expiryCheck.map { [("expiry_check", JSONValue.string($0))] } ?? []) + [
                     ("id", .string(r.id)), ("kind", .string(r.kind.rawValue)), ("outcome", .string(r.outcome.rawValue)),
                     ("reason", .string(oneLine(r.reason))), ("citation", .string(citation(of: r, in: version))),
                     ("citation_confidence", confidence(of: r, in: version).map { .string($0) } ?? .null),

@@ -289,6 +289,9 @@ public enum GapType: String, Sendable, Hashable, CaseIterable {
     case custom
     /// The credential's expiration date has passed but the board's grace period has not ended.
     case credentialInGrace = "credential_in_grace"
+    /// The stored expiration date is not the one the board's expiry rule gives (§3.12); the
+    /// evaluation still uses the stored date.
+    case expirationMismatch = "expiration_mismatch"
 }
 
 /// An expression embedded in a pack: its text, as checked by the compiler.
@@ -417,6 +420,8 @@ public struct Requirement: Sendable, Hashable {
     public var carryForward: CarryForward?
     /// At most so many hours of some events count (`cme_hours`, §3.11); nil means no cap.
     public var caps: [HoursCap]?
+    /// The date the board's rule gives the credential's expiration (`credential_current`, §3.12).
+    public var expiry: ExpiryRule?
 
     /// Creates a requirement with the fields every kind has; set the rest by assignment.
     public init(id: String, title: String, kind: RequirementKind, cite: String, severity: GapSeverity, gapType: GapType) {

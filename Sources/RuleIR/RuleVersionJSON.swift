@@ -326,6 +326,7 @@ extension Requirement {
             .object([("max_hours", .number($0.maxHours.description)), ("excluding_categories", strings($0.excludingCategories))])
         })
         optional(&m, "caps", caps.map { .array($0.map(\.json)) })
+        optional(&m, "expiry", expiry?.json)
         return .object(m)
     }
 
@@ -379,6 +380,7 @@ extension Requirement {
                 try HoursCap(try JSONReader(x, path: r.path + ".caps").asObject())
             }
         }
+        if let x = r.optionalValue("expiry") { expiry = try ExpiryRule(try JSONReader(x, path: r.path + ".expiry").asObject()) }
     }
 }
 
@@ -572,5 +574,61 @@ extension HoursCap {
         self.init(
             maxHours: try r.decimal("max_hours"), categories: try r.optionalStrings("categories"),
             creditTypes: try r.optionalStrings("credit_types"), creditTypesExcept: try r.optionalStrings("credit_types_except"))
+    }
+}
+
+extension ExpiryRule {
+    var json: JSONValue {
+        var m: [(String, JSONValue)] = []
+        switch day {
+        case .fixed(let month, let day):
+            m.append(("on", .string((month < 10 ? "0" : "") + "\(month)-" + (day < 10 ? "0" : "") + "\(day)")))
+        case .endOfBirthMonth: m.append(("on", .string("end_of_birth_month")))
+        }
+        switch years {
+        case .any: m.append(("years", .string("any")))
+        case .parity(let p): m.append(("years", .string(p.rawValue)))
+        case .birthYearParity: m.append(("years", .string("birth_year_parity")))
+        case .surnames(let ranges):
+            m.append(("surnames", .array(ranges.map { .object([("from", .string(String($0.first))), ("to", .string(String($0.last))),
+                                                               ("years", .string($0.parity.rawValue))]) })))
+        }
+        optional(&m, "since", since.map { .string($0.description) })
+        optional(&m, "cite", cite.map { .string($0) })
+        return .object(m)
+    }
+
+    init(_ r: JSONReader) throws(RuleVersionDecodingError) {
+        let on = try r.string("on")
+        if on == "end_of_birth_month" {
+            day = .endOfBirthMonth
+        } else if let md = CMEWindow.parseMonthDay(on), !(md.month == 2 && md.day == 29) {
+            day = .fixed(month: md.month, day: md.day)
+        } else {
+            throw RuleVersionDecodingError(path: r.path + ".on", message: "not a MM-DD month and day or `end_of_birth_month`: \(on)")
+        }
+        if r.optionalValue("surnames") != nil {
+            years = .surnames(try r.array("surnames").map { x throws(RuleVersionDecodingError) in
+                let sr = try JSONReader(x, path: r.path + ".surnames").asObject()
+                let from = try sr.string("from"), to = try sr.string("to")
+                guard from.count == 1, to.count == 1, let first = from.first, let last = to.first,
+                      let parity = Parity(rawValue: try sr.string("years")) else {
+                    throw RuleVersionDecodingError(path: sr.path, message: "a surname range is `from`, `to` (one letter each) and `years` (even or odd)")
+                }
+                return SurnameRange(first: first, last: last, parity: parity)
+            })
+        } else {
+            switch try r.string("years") {
+            case "any": years = .any
+            case "birth_year_parity": years = .birthYearParity
+            case let text:
+                guard let p = Parity(rawValue: text) else {
+                    throw RuleVersionDecodingError(path: r.path + ".years", message: "expected any, even, odd or birth_year_parity")
+                }
+                years = .parity(p)
+            }
+        }
+        since = try r.optionalDate("since")
+        cite = try r.optionalString("cite")
     }
 }

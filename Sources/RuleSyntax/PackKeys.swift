@@ -26,7 +26,7 @@ public enum PackKeys {
     public static let requirementCommon = ["id", "kind", "title", "cite", "severity", "when", "cadence"]
     /// Keys by requirement kind, beyond the common ones.
     public static let requirementByKind: [String: [String]] = [
-        "credential_current": ["grace"],
+        "credential_current": ["grace", "expiry"],
         "cme_hours": ["hours", "categories", "credit_types", "lookback_months", "window", "categories_except", "carry_forward", "caps"],
         "one_time_training": ["hours", "categories", "credit_types", "deadline", "counts_from"],
         "registration_current": ["registration", "same_state"],
@@ -47,6 +47,8 @@ public enum PackKeys {
     public static let carryForward = ["max_hours", "excluding_categories"]
     /// Keys of one cap of a `cme_hours` requirement (§3.11).
     public static let cap = ["max_hours", "categories", "credit_types", "credit_types_except"]
+    /// `expiry` keys (`credential_current`, §3.12).
+    public static let expiry = ["on", "years", "surnames", "since", "cite"]
     /// Cadence keys.
     public static let cadence = ["every", "renewals", "then_every", "from_renewal"]
     /// `grace` keys (`credential_current`).

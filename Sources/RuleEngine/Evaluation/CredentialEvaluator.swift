@@ -224,7 +224,7 @@ struct CredentialEvaluator {
         }
         var result: RequirementResult
         switch requirement.kind {
-        case .credentialCurrent: result = credentialCurrent(requirement, cycle: cycle)
+        case .credentialCurrent: result = checkingExpiry(credentialCurrent(requirement, cycle: cycle), requirement)
         case .cmeHours, .oneTimeTraining: result = hours(requirement, cycle: cycle, scope: scope)
         case .registrationCurrent, .certificationCurrent: result = registration(requirement)
         case .custom: result = custom(requirement, cycle: cycle, scope: scope)
@@ -243,7 +243,7 @@ struct CredentialEvaluator {
         }
     }
 
-    private var credentialNoun: String {
+    var credentialNoun: String {
         switch version.credential {
         case .license: "License \(credential.string("license_number") ?? credential.id)"
         case .deaRegistration: "DEA registration \(credential.string("registration_number") ?? credential.id)"

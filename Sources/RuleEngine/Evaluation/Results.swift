@@ -68,6 +68,9 @@ public struct RequirementResult: Sendable, Hashable {
     public var carriedIn: ExactDecimal?
     /// What each cap of the requirement did (`caps`, §3.11); nil when it has none.
     public var capped: [CappedHours]?
+    /// How the stored expiration date compared with the expiry rule (`expiry`, §3.12): `matches: …`,
+    /// `mismatch: expected …`, `not checked: …`; nil when the requirement has no expiry rule.
+    public var expiryCheck: String?
 }
 
 /// The evaluation of one rule version for one credential of one provider.

@@ -119,6 +119,8 @@ public enum LogDocuments {
             w.key("deadline"); w.date(r.deadline)
             w.key("earned"); decimal(r.earned)
             w.key("exempted_by"); w.string(r.exemptedBy)
+            // Only for requirements with an expiry rule, so other logs keep their bytes.
+            if let check = r.expiryCheck { w.key("expiry_check"); w.string(check) }
             w.key("id"); w.string(r.id)
             w.key("kind"); w.string(r.kind.rawValue)
             w.key("outcome"); w.string(r.outcome.rawValue)

@@ -1,0 +1,78 @@
+import RuleBase
+import RuleCompiler
+import RuleIR
+import Testing
+
+/// `expiry:` on `credential_current` (Grammar/pack-language.md §3.12).
+@Suite struct ExpiryCheckTests {
+    func compile(_ expiry: String, cycle: String = "cycle: {months: 24}") throws -> (RuleVersion?, [Diagnostic]) {
+        let text = try Support.validVariant("    cite: license\n", "    cite: license\n    expiry: \(expiry)\n")
+        return Support.compile(text.replacingOccurrences(of: "cycle: {months: 24}", with: cycle))
+    }
+
+    @Test func formsCompileAndRoundTrip() throws {
+        let cases: [(String, ExpiryRule)] = [
+            ("{on: 09-30, surnames: {A-L: even, M-Z: odd}}",
+             ExpiryRule(day: .fixed(month: 9, day: 30), years: .surnames([.init(first: "A", last: "L", parity: .even), .init(first: "M", last: "Z", parity: .odd)]))),
+            ("{on: end_of_birth_month, years: birth_year_parity, since: 2025-01-01, cite: cme}",
+             ExpiryRule(day: .endOfBirthMonth, years: .birthYearParity, since: CalendarDate(year: 2025, month: 1, day: 1), cite: "cme")),
+            ("{on: 12-31, years: even}", ExpiryRule(day: .fixed(month: 12, day: 31), years: .parity(.even))),
+            ("{on: 12-31}", ExpiryRule(day: .fixed(month: 12, day: 31), years: .any)),
+        ]
+        for (yaml, rule) in cases {
+            let (version, diagnostics) = try compile(yaml)
+            #expect(diagnostics.filter { $0.severity == .error }.isEmpty, "\(yaml): \(diagnostics)")
+            let compiled = try #require(version)
+            #expect(compiled.requirements.first?.expiry == rule, "\(yaml)")
+            #expect(try RuleVersion(jsonText: compiled.canonicalJSON) == compiled)
+        }
+        let (plain, _) = Support.compile(try Support.fixture("valid.yaml"))
+        #expect(plain?.canonicalJSON.contains("expiry") == false)
+    }
+
+    @Test func aYearlyRuleFitsAnAnnualCycle() throws {
+        let (version, diagnostics) = try compile("{on: 12-31}", cycle: "cycle: {months: 12}")
+        #expect(version != nil, "\(diagnostics)")
+    }
+
+    @Test(arguments: [
+        ("{on: 02-29}", "pack.wrongType"),
+        ("{on: 13-01}", "pack.wrongType"),
+        ("{on: birthday}", "pack.wrongType"),
+        ("{years: even}", "pack.missingKey"),
+        ("{on: 09-30, years: leap}", "pack.unknownValue"),
+        ("{on: 09-30, years: even, surnames: {A-Z: odd}}", "pack.conflictingKeys"),
+        ("{on: 09-30, surnames: {A-L: even, N-Z: odd}}", "pack.surnameRanges"),
+        ("{on: 09-30, surnames: {A-L: even, L-Z: odd}}", "pack.surnameRanges"),
+        ("{on: 09-30, surnames: {A-L: even, M-Y: odd}}", "pack.surnameRanges"),
+        ("{on: 09-30, surnames: {M-Z: odd, A-L: even}}", "pack.surnameRanges"),
+        ("{on: 09-30, surnames: {a-l: even, m-z: odd}}", "pack.wrongType"),
+        ("{on: 09-30, surnames: {A-L: sometimes, M-Z: odd}}", "pack.unknownValue"),
+        ("{on: 09-30, cite: nowhere}", "pack.undefinedCitation"),
+        ("{on: 09-30, since: 2025-13-01}", "pack.wrongType"),
+        ("{on: 09-30, yeras: even}", "pack.unknownKey"),
+    ])
+    func misuseIsReported(expiry: String, id: String) throws {
+        let (version, diagnostics) = try compile(expiry)
+        #expect(version == nil)
+        #expect(diagnostics.filter { $0.severity == .error }.map(\.id).contains(id), "\(diagnostics.map(\.id))")
+    }
+
+    @Test(arguments: [
+        ("{on: 09-30, years: even}", "cycle: {months: 12}"),
+        ("{on: end_of_birth_month, years: birth_year_parity}", "cycle: {months: 36}"),
+        ("{on: 12-31}", "cycle: {months: 18}"),
+    ])
+    func theRuleMustFitTheCycle(expiry: String, cycle: String) throws {
+        let (version, diagnostics) = try compile(expiry, cycle: cycle)
+        #expect(version == nil)
+        #expect(diagnostics.contains { $0.id == "pack.expiryCycle" }, "\(diagnostics.map(\.id))")
+    }
+
+    @Test func onlyOnCredentialCurrent() throws {
+        let (version, diagnostics) = Support.compile(try Support.validVariant(
+            "    hours: params.total_hours\n", "    hours: params.total_hours\n    expiry: {on: 09-30}\n"))
+        #expect(version == nil)
+        #expect(diagnostics.contains { $0.id == "pack.unknownKey" })
+    }
+}
