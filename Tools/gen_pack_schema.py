@@ -127,7 +127,7 @@ def grace_schema():
 
 def expiry_schema():
     props = {
-        "on": d("The day licenses expire on: a month and day MM-DD (not 02-29), or end_of_birth_month (needs providers.date_of_birth).",
+        "day": d("The day licenses expire on: a month and day MM-DD (not 02-29), or end_of_birth_month (needs providers.date_of_birth).",
                 type="string", pattern="^((0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])|end_of_birth_month)$"),
         "years": d("Which years: any (default), even, odd, or birth_year_parity (even-born in even years; needs providers.date_of_birth). Excludes surnames.",
                    enum=["any", "even", "odd", "birth_year_parity"]),
@@ -136,10 +136,12 @@ def expiry_schema():
                       additionalProperties={"enum": ["even", "odd"]}),
         "since": dict(DATE, description="Stored expiration dates before this day are not checked (an older rule governed them)."),
         "cite": d("Citation id of the expiry rule (default: the requirement's cite).", type="string"),
+        "license_types": d("The license types the rule governs (default: every credential the pack evaluates); others are not checked.",
+                           type="array", minItems=1, uniqueItems=True, items=d("A license type.", enum=LICENSE_TYPES)),
     }
     return d("credential_current: the date the board's rule gives the expiration (pack-language §3.12); a stored expiration_date that "
              "disagrees is reported as an expiration_mismatch gap, and the stored date is still used.",
-             type="object", additionalProperties=False, required=["on"], properties=props,
+             type="object", additionalProperties=False, required=["day"], properties=props,
              **{"not": {"required": ["years", "surnames"]}})
 
 def window_schema():

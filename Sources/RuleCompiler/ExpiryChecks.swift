@@ -4,24 +4,24 @@ import RuleSyntax
 import RuleYAML
 
 extension PackChecker {
-    /// `expiry:` of a `credential_current` requirement (`Grammar/pack-language.md` §3.12): `on` (MM-DD or
+    /// `expiry:` of a `credential_current` requirement (`Grammar/pack-language.md` §3.12): `day` (MM-DD or
     /// `end_of_birth_month`), `years` (`any`, `even`, `odd`, `birth_year_parity`) or `surnames`
-    /// (`{A-L: even, M-Z: odd}`, covering A–Z once), optional `since` and `cite`. A rule whose dates
+    /// (`{A-L: even, M-Z: odd}`, covering A–Z once), optional `since`, `cite` and `license_types`. A rule whose dates
     /// recur every year (or every other year) must agree with the cycle's length.
     mutating func expiry(_ f: SyntaxField, context: String) -> ExpiryRule? {
         let cycleMonths = syntax.cycle?["months"]?.value.scalar.flatMap { Int($0.value) }
         guard let m = PackSyntaxReader.mapping(f.value, keys: PackKeys.expiry, context: "`expiry`", into: &typer.sink) else { return nil }
         let errorsBefore = typer.sink.diagnostics.count { $0.severity == .error }
         var day: ExpiryRule.Day?
-        if let on = typer.require(m, "on", in: "`expiry` of \(context)", help: "add `on: MM-DD` or `on: end_of_birth_month`"),
-            let s = typer.scalar(on.value, expected: "a month and day like 09-30, or end_of_birth_month")
+        if let dayField = typer.require(m, "day", in: "`expiry` of \(context)", help: "add `day: MM-DD` or `day: end_of_birth_month`"),
+            let s = typer.scalar(dayField.value, expected: "a month and day like 09-30, or end_of_birth_month")
         {
             if s.value == "end_of_birth_month" {
                 day = .endOfBirthMonth
             } else if let md = CMEWindow.parseMonthDay(s.value), !(md.month == 2 && md.day == 29) {
                 day = .fixed(month: md.month, day: md.day)
             } else {
-                typer.report(Diagnostic(id: "pack.wrongType", message: "`on` must be a month and day like 09-30 (not 02-29), or end_of_birth_month",
+                typer.report(Diagnostic(id: "pack.wrongType", message: "`day` must be a month and day like 09-30 (not 02-29), or end_of_birth_month",
                                         span: s.span, help: "write the day the board's licenses expire on"))
             }
         }
@@ -42,6 +42,15 @@ extension PackChecker {
             }
         }
         let since = m["since"].flatMap { typer.date($0.value) }
+        var licenseTypes: [String]?
+        if let lf = m["license_types"] {
+            licenseTypes = typer.oneOfList(lf.value, Vocabulary.licenseTypes, id: "pack.unknownValue", what: "license type")
+            let evaluated = syntax.appliesTo?["license_types"]?.value.sequence?.compactMap { $0.scalar?.value }
+            if let licenseTypes, let evaluated, let stray = licenseTypes.first(where: { !evaluated.contains($0) }) {
+                typer.report(Diagnostic(id: "pack.notApplicable", message: "`expiry` names license type \(stray), which the pack does not evaluate",
+                                        span: lf.value.span, help: "the pack's `applies_to.license_types` are " + evaluated.joined(separator: ", ")))
+            }
+        }
         let cite = m["cite"] != nil ? self.cite(m, context: "`expiry` of \(context)") : nil
         guard typer.sink.diagnostics.count(where: { $0.severity == .error }) == errorsBefore, let day else { return nil }
         // Dates that recur each year fit a cycle of whole years; alternate years, a cycle of two.
@@ -53,7 +62,7 @@ extension PackChecker {
                 span: f.key.span, help: period == 24 ? "even/odd years need a 24-month cycle (or a multiple)" : "a yearly date needs a cycle of whole years"))
             return nil
         }
-        return ExpiryRule(day: day, years: years, since: since, cite: cite)
+        return ExpiryRule(day: day, years: years, since: since, cite: cite, licenseTypes: licenseTypes)
     }
 
     /// `surnames: {A-L: even, M-Z: odd}`: ranges of initials, in order, covering A–Z exactly once.

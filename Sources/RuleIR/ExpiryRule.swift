@@ -70,13 +70,17 @@ public struct ExpiryRule: Sendable, Hashable {
     public var since: CalendarDate?
     /// The citation id of the expiry rule, when it is not the requirement's own.
     public var cite: String?
+    /// The license types the rule governs; nil means every credential the pack evaluates (HI: the
+    /// January 31 date is the MDs'; the DOs' date is not known).
+    public var licenseTypes: [String]?
 
     /// Creates a rule.
-    public init(day: Day, years: Years, since: CalendarDate? = nil, cite: String? = nil) {
+    public init(day: Day, years: Years, since: CalendarDate? = nil, cite: String? = nil, licenseTypes: [String]? = nil) {
         self.day = day
         self.years = years
         self.since = since
         self.cite = cite
+        self.licenseTypes = licenseTypes
     }
 
     /// The provider columns the rule reads.
@@ -90,7 +94,10 @@ public struct ExpiryRule: Sendable, Hashable {
     /// Compares a stored expiration date with the rule, reading the holder's last name and date of
     /// birth only when the rule needs them; a needed fact that is absent means `notChecked`, never
     /// a mismatch.
-    public func check(stored: CalendarDate, lastName: String?, dateOfBirth: CalendarDate?) -> Check {
+    public func check(stored: CalendarDate, lastName: String?, dateOfBirth: CalendarDate?, licenseType: String? = nil) -> Check {
+        if let licenseTypes, !licenseTypes.contains(licenseType ?? "") {
+            return .notChecked("the rule governs \(licenseTypes.joined(separator: ", ")) licenses, not \(licenseType ?? "this credential")")
+        }
         if let since, stored < since { return .notChecked("the stored date \(stored) is before \(since), when the rule took effect") }
         if needs.contains("date_of_birth"), dateOfBirth == nil { return .notChecked("date_of_birth not available") }
         var parity: Parity?

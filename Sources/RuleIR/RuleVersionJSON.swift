@@ -582,8 +582,8 @@ extension ExpiryRule {
         var m: [(String, JSONValue)] = []
         switch day {
         case .fixed(let month, let day):
-            m.append(("on", .string((month < 10 ? "0" : "") + "\(month)-" + (day < 10 ? "0" : "") + "\(day)")))
-        case .endOfBirthMonth: m.append(("on", .string("end_of_birth_month")))
+            m.append(("day", .string((month < 10 ? "0" : "") + "\(month)-" + (day < 10 ? "0" : "") + "\(day)")))
+        case .endOfBirthMonth: m.append(("day", .string("end_of_birth_month")))
         }
         switch years {
         case .any: m.append(("years", .string("any")))
@@ -595,17 +595,18 @@ extension ExpiryRule {
         }
         optional(&m, "since", since.map { .string($0.description) })
         optional(&m, "cite", cite.map { .string($0) })
+        optional(&m, "license_types", licenseTypes.map(strings))
         return .object(m)
     }
 
     init(_ r: JSONReader) throws(RuleVersionDecodingError) {
-        let on = try r.string("on")
+        let on = try r.string("day")
         if on == "end_of_birth_month" {
             day = .endOfBirthMonth
         } else if let md = CMEWindow.parseMonthDay(on), !(md.month == 2 && md.day == 29) {
             day = .fixed(month: md.month, day: md.day)
         } else {
-            throw RuleVersionDecodingError(path: r.path + ".on", message: "not a MM-DD month and day or `end_of_birth_month`: \(on)")
+            throw RuleVersionDecodingError(path: r.path + ".day", message: "not a MM-DD month and day or `end_of_birth_month`: \(on)")
         }
         if r.optionalValue("surnames") != nil {
             years = .surnames(try r.array("surnames").map { x throws(RuleVersionDecodingError) in
@@ -630,5 +631,6 @@ extension ExpiryRule {
         }
         since = try r.optionalDate("since")
         cite = try r.optionalString("cite")
+        licenseTypes = try r.optionalStrings("license_types")
     }
 }

@@ -48,7 +48,7 @@ public enum PackKeys {
     /// Keys of one cap of a `cme_hours` requirement (§3.11).
     public static let cap = ["max_hours", "categories", "credit_types", "credit_types_except"]
     /// `expiry` keys (`credential_current`, §3.12).
-    public static let expiry = ["on", "years", "surnames", "since", "cite"]
+    public static let expiry = ["day", "years", "surnames", "since", "cite", "license_types"]
     /// Cadence keys.
     public static let cadence = ["every", "renewals", "then_every", "from_renewal"]
     /// `grace` keys (`credential_current`).

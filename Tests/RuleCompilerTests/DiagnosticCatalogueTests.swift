@@ -145,10 +145,10 @@ enum CatalogueExamples {
             "pack.tooManyDiagnostics": try variant("title:", (0..<120).map { "zz\($0)q: 1\n" }.joined() + "title:"),
             "pack.testOutsideEffective": try variant("as_of: 2026-12-15", "as_of: 2024-12-15"),
             "pack.capNeverBinds": try variant("    hours: 2\n", "    hours: 2\n    caps: [{credit_types: [other], max_hours: 2}]\n"),
-            "pack.expiryCycle": try variant("    cite: license\n", "    cite: license\n    expiry: {on: 09-30, years: even}\n").map {
+            "pack.expiryCycle": try variant("    cite: license\n", "    cite: license\n    expiry: {day: 09-30, years: even}\n").map {
                 PackInput(path: $0.path, bytes: Array(String(decoding: $0.bytes, as: UTF8.self).replacingOccurrences(of: "months: 24", with: "months: 36").utf8))
             },
-            "pack.surnameRanges": try variant("    cite: license\n", "    cite: license\n    expiry: {on: 09-30, surnames: {A-L: even, N-Z: odd}}\n"),
+            "pack.surnameRanges": try variant("    cite: license\n", "    cite: license\n    expiry: {day: 09-30, surnames: {A-L: even, N-Z: odd}}\n"),
             "pack.graceTooLong": try variant("    cite: license\n", "    cite: license\n    grace: {months: 24, practice: allowed}\n"),
             "expr.syntax": try variant("when: provider.direct_patient_care", "when: provider.direct_patient_care &&"),
             "expr.undeclaredReference": try variant("when: provider.direct_patient_care", "when: cycle.renewal_numbr > 1"),

@@ -12,12 +12,13 @@ import Testing
 
     @Test func formsCompileAndRoundTrip() throws {
         let cases: [(String, ExpiryRule)] = [
-            ("{on: 09-30, surnames: {A-L: even, M-Z: odd}}",
+            ("{day: 09-30, surnames: {A-L: even, M-Z: odd}}",
              ExpiryRule(day: .fixed(month: 9, day: 30), years: .surnames([.init(first: "A", last: "L", parity: .even), .init(first: "M", last: "Z", parity: .odd)]))),
-            ("{on: end_of_birth_month, years: birth_year_parity, since: 2025-01-01, cite: cme}",
+            ("{day: end_of_birth_month, years: birth_year_parity, since: 2025-01-01, cite: cme}",
              ExpiryRule(day: .endOfBirthMonth, years: .birthYearParity, since: CalendarDate(year: 2025, month: 1, day: 1), cite: "cme")),
-            ("{on: 12-31, years: even}", ExpiryRule(day: .fixed(month: 12, day: 31), years: .parity(.even))),
-            ("{on: 12-31}", ExpiryRule(day: .fixed(month: 12, day: 31), years: .any)),
+            ("{day: 12-31, years: even}", ExpiryRule(day: .fixed(month: 12, day: 31), years: .parity(.even))),
+            ("{day: 12-31}", ExpiryRule(day: .fixed(month: 12, day: 31), years: .any)),
+            ("{day: 01-31, years: even, license_types: [MD]}", ExpiryRule(day: .fixed(month: 1, day: 31), years: .parity(.even), licenseTypes: ["MD"])),
         ]
         for (yaml, rule) in cases {
             let (version, diagnostics) = try compile(yaml)
@@ -31,26 +32,28 @@ import Testing
     }
 
     @Test func aYearlyRuleFitsAnAnnualCycle() throws {
-        let (version, diagnostics) = try compile("{on: 12-31}", cycle: "cycle: {months: 12}")
+        let (version, diagnostics) = try compile("{day: 12-31}", cycle: "cycle: {months: 12}")
         #expect(version != nil, "\(diagnostics)")
     }
 
     @Test(arguments: [
-        ("{on: 02-29}", "pack.wrongType"),
-        ("{on: 13-01}", "pack.wrongType"),
-        ("{on: birthday}", "pack.wrongType"),
+        ("{day: 02-29}", "pack.wrongType"),
+        ("{day: 13-01}", "pack.wrongType"),
+        ("{day: birthday}", "pack.wrongType"),
         ("{years: even}", "pack.missingKey"),
-        ("{on: 09-30, years: leap}", "pack.unknownValue"),
-        ("{on: 09-30, years: even, surnames: {A-Z: odd}}", "pack.conflictingKeys"),
-        ("{on: 09-30, surnames: {A-L: even, N-Z: odd}}", "pack.surnameRanges"),
-        ("{on: 09-30, surnames: {A-L: even, L-Z: odd}}", "pack.surnameRanges"),
-        ("{on: 09-30, surnames: {A-L: even, M-Y: odd}}", "pack.surnameRanges"),
-        ("{on: 09-30, surnames: {M-Z: odd, A-L: even}}", "pack.surnameRanges"),
-        ("{on: 09-30, surnames: {a-l: even, m-z: odd}}", "pack.wrongType"),
-        ("{on: 09-30, surnames: {A-L: sometimes, M-Z: odd}}", "pack.unknownValue"),
-        ("{on: 09-30, cite: nowhere}", "pack.undefinedCitation"),
-        ("{on: 09-30, since: 2025-13-01}", "pack.wrongType"),
-        ("{on: 09-30, yeras: even}", "pack.unknownKey"),
+        ("{day: 09-30, years: leap}", "pack.unknownValue"),
+        ("{day: 09-30, years: even, surnames: {A-Z: odd}}", "pack.conflictingKeys"),
+        ("{day: 09-30, surnames: {A-L: even, N-Z: odd}}", "pack.surnameRanges"),
+        ("{day: 09-30, surnames: {A-L: even, L-Z: odd}}", "pack.surnameRanges"),
+        ("{day: 09-30, surnames: {A-L: even, M-Y: odd}}", "pack.surnameRanges"),
+        ("{day: 09-30, surnames: {M-Z: odd, A-L: even}}", "pack.surnameRanges"),
+        ("{day: 09-30, surnames: {a-l: even, m-z: odd}}", "pack.wrongType"),
+        ("{day: 09-30, surnames: {A-L: sometimes, M-Z: odd}}", "pack.unknownValue"),
+        ("{day: 09-30, cite: nowhere}", "pack.undefinedCitation"),
+        ("{day: 09-30, since: 2025-13-01}", "pack.wrongType"),
+        ("{day: 09-30, yeras: even}", "pack.unknownKey"),
+        ("{day: 09-30, license_types: [XX]}", "pack.unknownValue"),
+        ("{day: 09-30, license_types: [PA]}", "pack.notApplicable"),
     ])
     func misuseIsReported(expiry: String, id: String) throws {
         let (version, diagnostics) = try compile(expiry)
@@ -59,9 +62,9 @@ import Testing
     }
 
     @Test(arguments: [
-        ("{on: 09-30, years: even}", "cycle: {months: 12}"),
-        ("{on: end_of_birth_month, years: birth_year_parity}", "cycle: {months: 36}"),
-        ("{on: 12-31}", "cycle: {months: 18}"),
+        ("{day: 09-30, years: even}", "cycle: {months: 12}"),
+        ("{day: end_of_birth_month, years: birth_year_parity}", "cycle: {months: 36}"),
+        ("{day: 12-31}", "cycle: {months: 18}"),
     ])
     func theRuleMustFitTheCycle(expiry: String, cycle: String) throws {
         let (version, diagnostics) = try compile(expiry, cycle: cycle)
@@ -71,7 +74,7 @@ import Testing
 
     @Test func onlyOnCredentialCurrent() throws {
         let (version, diagnostics) = Support.compile(try Support.validVariant(
-            "    hours: params.total_hours\n", "    hours: params.total_hours\n    expiry: {on: 09-30}\n"))
+            "    hours: params.total_hours\n", "    hours: params.total_hours\n    expiry: {day: 09-30}\n"))
         #expect(version == nil)
         #expect(diagnostics.contains { $0.id == "pack.unknownKey" })
     }

@@ -16,7 +16,7 @@ extension CredentialEvaluator {
         let lastName = provider?.string("last_name")
         let dateOfBirth = provider?.date("date_of_birth")
         let cite = loaded.citationReferences[rule.cite ?? requirement.cite] ?? rule.cite ?? requirement.cite
-        switch rule.check(stored: stored, lastName: lastName, dateOfBirth: dateOfBirth) {
+        switch rule.check(stored: stored, lastName: lastName, dateOfBirth: dateOfBirth, licenseType: credential.string("license_type")) {
         case .matches:
             result.expiryCheck = "matches: \(stored) is \(rule.description)"
         case .notChecked(let why):
