@@ -294,9 +294,53 @@ def first_expiration(state, ltype, issue, dob, last_name, fl_group):
         bound = add_months(issue, 12)
         return first_on_or_after(lambda y: [dt.date(y, month, 1)] if y % 2 == parity else [],
                                  bound.year, bound), 2, "day"
+    model = RULES.license.get((state, ltype))
+    if model is not None and model.expiry is not None:
+        ruled = rule_expiration(model.expiry, ltype, issue, dob, last_name, cycle_months(state, ltype))
+        if ruled is not None:
+            return ruled
     # TX, OH (post HB 166), other states: anniversary of issue
     years = max(1, cycle_months(state, ltype) // 12)
     return clamp_day(issue.year + years, issue.month, issue.day), years, "day"
+
+
+def surname_initial(last_name):
+    """The first letter A-Z of a surname, uppercased, as the engine reads it (None when it has none)."""
+    for ch in last_name:
+        if "A" <= ch.upper() <= "Z" and ch.isascii():
+            return ch.upper()
+    return None
+
+
+def rule_expiration(expiry, ltype, issue, dob, last_name, months):
+    """First expiration after issue under a pack's expiry rule (`expiry` of its credential_current
+    requirement, pack-language §3.12), with the step in years and the day policy; None when the
+    rule does not govern this licence type or cannot be applied (then the anniversary rule holds)."""
+    types = expiry.get("license_types")
+    if types and ltype not in types:
+        return None
+    day = expiry["day"]
+    month, dom = (dob.month, None) if day == "end_of_birth_month" else (int(day[:2]), int(day[3:]))
+    parity = None
+    if "surnames" in expiry:
+        initial = surname_initial(last_name)
+        ranges = [r["years"] for r in expiry["surnames"] if initial and r["from"] <= initial <= r["to"]]
+        if not ranges:
+            return None
+        parity = ranges[0]
+    elif expiry.get("years") == "birth_year_parity":
+        parity = "even" if dob.year % 2 == 0 else "odd"
+    elif expiry.get("years") in ("even", "odd"):
+        parity = expiry["years"]
+
+    def candidates(y):
+        if parity is not None and (y % 2 == 0) != (parity == "even"):
+            return []
+        return [eom(y, month) if dom is None else dt.date(y, month, dom)]
+
+    first = first_on_or_after(candidates, issue.year, issue + dt.timedelta(days=1))
+    years = 2 if parity is not None else max(1, months // 12)
+    return first, years, "eom" if dom is None else "day"
 
 
 def step_expiration(first, k, years, policy, dob):
@@ -330,11 +374,12 @@ _WHEN_CSR = re.compile(r"^csr_certificates\.exists\((\w+), \1\.state == credenti
 
 class Model:
     """What one credential's pack asks for: cycle, window, hours, mandated categories."""
-    __slots__ = ("pack", "months", "window", "total", "formal", "reqs")
+    __slots__ = ("pack", "months", "window", "total", "formal", "reqs", "expiry")
 
     def __init__(self, pack, months, window):
         self.pack, self.months, self.window = pack, months, window
         self.total, self.formal = 0, 0
+        self.expiry = None      # the credential_current requirement's expiry rule, if any
         # (category, hours, scope "cycle"/"once", condition, lookback months, credit types, months after issue)
         self.reqs = []
 
@@ -390,6 +435,7 @@ class Rules:
         if old is None:
             return new
         old.total, old.formal = max(old.total, new.total), max(old.formal, new.formal)
+        old.expiry = old.expiry or new.expiry
         old.reqs += new.reqs
         return old
 
@@ -403,6 +449,8 @@ class Rules:
             if values and isinstance(values[-1]["value"], (int, float)):
                 params[param["name"]] = float(values[-1]["value"])
         for r in version.get("requirements", []):
+            if r["kind"] == "credential_current" and r.get("expiry"):
+                model.expiry = r["expiry"]
             if r["kind"] not in ("cme_hours", "one_time_training") or "hours" not in r:
                 continue
             hours = self._hours(r["hours"], params)

@@ -135,6 +135,43 @@ class GeneratorTests(unittest.TestCase):
         check = subprocess.run([sys.executable, CHECKER, path, "--rules", rules], capture_output=True, text=True)
         self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
 
+    def test_expiration_dates_follow_the_packs_expiry_rules(self):
+        current = lambda expiry, types=None: {"id": "license-current", "kind": "credential_current", "expiry": expiry}
+        versions = BASE + [
+            version("US-MD/physician-license", "MD", types=["MD", "DO"], requirements=[
+                current({"day": "09-30", "surnames": [{"from": "A", "to": "L", "years": "even"}, {"from": "M", "to": "Z", "years": "odd"}]})]),
+            version("US-ME/md-license", "ME", types=["MD"], requirements=[
+                current({"day": "end_of_birth_month", "years": "birth_year_parity"})]),
+            version("US-HI/physician-license", "HI", types=["MD", "DO"], requirements=[
+                current({"day": "01-31", "years": "even", "license_types": ["MD"]})]),
+        ]
+        records = self.records(self.generate(self.rules(versions, "expiry"), "--providers", "4000", "--jsonl"))
+        seen = collections.Counter()
+        for rec in records:
+            person = rec["providers"][0]
+            initial = next(c.upper() for c in person["last_name"] if c.isalpha())
+            born = person["date_of_birth"]
+            for lic in rec["licenses"]:
+                exp = lic["expiration_date"]
+                year, month_day = int(exp[:4]), exp[5:]
+                if lic["state"] == "MD":
+                    seen["MD"] += 1
+                    self.assertEqual(month_day, "09-30", lic)
+                    self.assertEqual(year % 2 == 0, initial <= "L", (person["last_name"], lic))
+                elif lic["state"] == "ME" and lic["license_type"] == "MD":
+                    seen["ME"] += 1
+                    self.assertEqual(exp[5:7], born[5:7], (born, lic))
+                    self.assertEqual(year % 2, int(born[:4]) % 2, (born, lic))
+                elif lic["state"] == "HI":
+                    seen["HI " + lic["license_type"]] += 1
+                    if lic["license_type"] == "MD":
+                        self.assertEqual((month_day, year % 2), ("01-31", 0), lic)
+        self.assertGreater(seen["MD"], 20)
+        self.assertGreater(seen["ME"], 3)
+        self.assertGreater(seen["HI MD"], 3)
+        # HI DOs are not governed by the rule: they keep anniversary dates, which are rarely January 31
+        self.assertGreater(seen["HI DO"], 0)
+
     def test_missing_rules_are_a_clear_error(self):
         out = subprocess.run([sys.executable, GENERATOR, "--providers", "1", "--seed", "1", "--rules",
                               os.path.join(self.tmp.name, "nowhere")], capture_output=True, text=True)
