@@ -51,7 +51,8 @@ STATES = ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI"
 STATUSES = ["compliant", "in_progress", "at_risk", "non_compliant", "unknown"]
 GAP_TYPES = ["credential_expired", "credential_expiring", "credential_inactive", "cme_hours_short",
              "cme_category_short", "training_missing", "registration_missing", "registration_expired",
-             "certification_expired", "missing_data", "no_rule_pack", "custom", "credential_in_grace"]
+             "certification_expired", "missing_data", "no_rule_pack", "custom", "credential_in_grace",
+             "credential_deactivated"]
 KINDS = {
     "credential_current": "The evaluated credential is active and unexpired on the as-of date (gaps credential_expired, credential_inactive, credential_expiring; credential_in_grace with `grace`).",
     "cme_hours": "CME hours earned in the window reach `hours` (gap cme_hours_short, or cme_category_short with `categories`).",
@@ -119,11 +120,15 @@ def grace_schema():
         "cme": d("CME and trainings due at the renewal: due_at_expiration (default; a shortfall is overdue during grace) or due_at_grace_end (a cure period: hours completed up to the grace end count, and a shortfall is due then).",
                  enum=["due_at_expiration", "due_at_grace_end"]),
         "cite": d("Citation id of the grace rule (default: the requirement's cite).", type="string"),
+        "until_end_of_month_after": d("Length to the last day of the Nth calendar month after the expiration date's month (TN: 1, to the end of the following month).", type="integer", minimum=1),
     }
+    lengths = ["days", "months", "until_end_of_month_after"]
+    only = lambda key: {"not": {"anyOf": [{"required": [k]} for k in lengths if k != key]}}
     return d("credential_current: the board's grace, cure or late-renewal period after the expiration date (pack-language §3.8).",
              type="object", additionalProperties=False, required=["practice"], properties=props,
-             oneOf=[d("Length in days.", required=["days"], **{"not": {"required": ["months"]}}),
-                    d("Length in months.", required=["months"], **{"not": {"required": ["days"]}})])
+             oneOf=[d("Length in days.", required=["days"], **only("days")),
+                    d("Length in months.", required=["months"], **only("months")),
+                    d("Length to the end of a later month.", required=["until_end_of_month_after"], **only("until_end_of_month_after"))])
 
 def window_schema():
     months = d("Length of the window in months.", type="integer", minimum=1)
@@ -172,6 +177,11 @@ def requirement_schema():
         "window": window_schema(),
         "categories_except": d("cme_hours only: categories that never count; every other category does (pack-language §3.10). Excludes categories.",
                                type="array", minItems=1, uniqueItems=True, items={"$ref": "#/$defs/category"}),
+        "consequence": d("What the board does to the credential when the requirement is unmet at its deadline, other than expiry (pack-language §3.11): after the deadline a credential_deactivated gap; on credential_current it replaces credential_expired once the expiration date (and grace) has passed.",
+                         type="object", additionalProperties=False, required=["becomes"], properties={
+            "becomes": d("The credential's state once the consequence takes effect.", enum=["inactive", "suspended", "revoked"]),
+            "cite": d("Citation id of the consequence (default: the requirement's cite).", type="string"),
+        }),
     }
     allowed = {
         "credential_current": ["grace"],
@@ -183,7 +193,7 @@ def requirement_schema():
     }
     required = {"cme_hours": ["hours"], "one_time_training": ["hours"], "registration_current": ["registration"],
                 "custom": ["check", "code", "message"]}
-    common = ["id", "kind", "title", "cite", "severity", "when", "cadence"]
+    common = ["id", "kind", "title", "cite", "severity", "when", "cadence", "consequence"]
     branches = []
     for kind, extra in allowed.items():
         branches.append({"if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},

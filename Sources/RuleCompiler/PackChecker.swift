@@ -444,6 +444,7 @@ struct PackChecker {
         }
         let explicitTitle = m["title"].flatMap { typer.string($0.value) }
         let grace = kind == .credentialCurrent ? m["grace"].flatMap { self.grace($0, context: context) } : nil
+        let consequence = m["consequence"].flatMap { self.consequence($0, context: context) }
 
         let errorsAfter = typer.sink.diagnostics.filter { $0.severity == .error }.count
         guard errorsAfter == errorsBefore, let id, let kind, let cite else { return nil }
@@ -476,6 +477,7 @@ struct PackChecker {
         r.excludedCategories = excludedCategories
         r.countsFrom = countsFrom
         r.carryForward = carryForward
+        r.consequence = consequence
         return r
     }
 

@@ -289,6 +289,9 @@ public enum GapType: String, Sendable, Hashable, CaseIterable {
     case custom
     /// The credential's expiration date has passed but the board's grace period has not ended.
     case credentialInGrace = "credential_in_grace"
+    /// A requirement unmet at its deadline takes the credential out of active status under the board's rule
+    /// (inactive, suspended or revoked: the requirement's `consequence`), rather than leaving it expired.
+    case credentialDeactivated = "credential_deactivated"
 }
 
 /// An expression embedded in a pack: its text, as checked by the compiler.
@@ -415,6 +418,8 @@ public struct Requirement: Sendable, Hashable {
     public var countsFrom: CalendarDate?
     /// Excess hours of the previous window that count in this one (`cme_hours`).
     public var carryForward: CarryForward?
+    /// What the board does to the credential when the requirement is unmet at its deadline, other than expiry.
+    public var consequence: Consequence?
 
     /// Creates a requirement with the fields every kind has; set the rest by assignment.
     public init(id: String, title: String, kind: RequirementKind, cite: String, severity: GapSeverity, gapType: GapType) {

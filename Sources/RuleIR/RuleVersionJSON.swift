@@ -325,6 +325,7 @@ extension Requirement {
         optional(&m, "carry_forward", carryForward.map {
             .object([("max_hours", .number($0.maxHours.description)), ("excluding_categories", strings($0.excludingCategories))])
         })
+        optional(&m, "consequence", consequence?.json)
         return .object(m)
     }
 
@@ -373,6 +374,22 @@ extension Requirement {
             let cr = try JSONReader(c, path: r.path + ".carry_forward").asObject()
             carryForward = CarryForward(maxHours: try cr.decimal("max_hours"), excludingCategories: try cr.optionalStrings("excluding_categories") ?? [])
         }
+        if let c = r.optionalValue("consequence") {
+            consequence = try Consequence(try JSONReader(c, path: r.path + ".consequence").asObject())
+        }
+    }
+}
+
+extension Consequence {
+    var json: JSONValue {
+        var m: [(String, JSONValue)] = [("becomes", .string(becomes.rawValue))]
+        optional(&m, "cite", cite.map { .string($0) })
+        return .object(m)
+    }
+
+    init(_ r: JSONReader) throws(RuleVersionDecodingError) {
+        becomes = try r.enumValue("becomes")
+        cite = try r.optionalString("cite")
     }
 }
 
@@ -382,6 +399,7 @@ extension GracePeriod {
         switch length {
         case .days(let n): m.append(("days", .int(n)))
         case .months(let n): m.append(("months", .int(n)))
+        case .untilEndOfMonthAfter(let n): m.append(("until_end_of_month_after", .int(n)))
         }
         m.append(("practice", .string(practiceAllowed ? "allowed" : "not_allowed")))
         m.append(("cme", .string(cme.rawValue)))
@@ -392,6 +410,8 @@ extension GracePeriod {
     init(_ r: JSONReader) throws(RuleVersionDecodingError) {
         if let days = try r.optionalInt("days") {
             length = .days(days)
+        } else if let n = try r.optionalInt("until_end_of_month_after") {
+            length = .untilEndOfMonthAfter(n)
         } else {
             length = .months(try r.int("months"))
         }

@@ -53,7 +53,7 @@ struct CredentialEvaluator {
         results.reserveCapacity(version.requirements.count)
         for (index, (requirement, exemptions)) in zip(version.requirements, loaded.exemptionsByRequirement).enumerated() {
             let own = evaluate(requirement, exemptions: exemptions, cycle: cycle, scope: scope)
-            results.append(applyAlternatives(loaded.alternativesByRequirement[index], to: own, scope: scope))
+            results.append(applyConsequence(requirement, to: applyAlternatives(loaded.alternativesByRequirement[index], to: own, scope: scope)))
         }
         var gaps = results.flatMap(\.gaps)
         gaps += credentialGaps(cycle: cycle, results: results)
@@ -152,7 +152,7 @@ struct CredentialEvaluator {
         }
     }
 
-    private func citation(_ id: String) -> String {
+    func citation(_ id: String) -> String {
         loaded.citationReferences[id] ?? id
     }
 
@@ -243,7 +243,7 @@ struct CredentialEvaluator {
         }
     }
 
-    private var credentialNoun: String {
+    var credentialNoun: String {
         switch version.credential {
         case .license: "License \(credential.string("license_number") ?? credential.id)"
         case .deaRegistration: "DEA registration \(credential.string("registration_number") ?? credential.id)"
@@ -528,7 +528,9 @@ struct CredentialEvaluator {
     static func status(
         cycle: DerivedCycle, results: [RequirementResult], credentialGaps gaps: [Gap], asOf: CalendarDate, warnDays: Int
     ) -> ComplianceStatus {
-        if gaps.contains(where: { $0.type == .credentialExpired || $0.type == .credentialInactive }) { return .nonCompliant }
+        if gaps.contains(where: { $0.type == .credentialExpired || $0.type == .credentialInactive || $0.type == .credentialDeactivated }) {
+            return .nonCompliant
+        }
         let unmet = results.filter { $0.outcome == .unmet }
         if unmet.contains(where: { $0.deadline.map { $0 < asOf } ?? true }) { return .nonCompliant }
         // Practising in a grace period is lawful but the renewal is overdue: never better than at_risk.
