@@ -233,6 +233,9 @@ public struct AttributeDeclaration: Sendable, Hashable {
     public var type: ValueType
     /// The documented default, when a board's rule makes one reasonable.
     public var defaultValue: ScalarValue?
+    /// What the attribute means, for one a pack declares itself (`attributes:`, `Grammar/pack-language.md` §7.1);
+    /// nil for the shared table's (``ProviderAttributes``), whose meanings are in `Grammar/pack-language.md` §7.
+    public var meaning: String?
 
     /// Creates a declaration.
     public init(key: String, type: ValueType, defaultValue: ScalarValue?) {

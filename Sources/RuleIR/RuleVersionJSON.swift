@@ -219,6 +219,7 @@ extension AttributeDeclaration {
     var json: JSONValue {
         var m: [(String, JSONValue)] = [("key", .string(key)), ("type", .string(type.rawValue))]
         optional(&m, "default", defaultValue?.json)
+        optional(&m, "meaning", meaning.map { .string($0) })
         return .object(m)
     }
 
@@ -233,6 +234,7 @@ extension AttributeDeclaration {
             defaultValue = value
         }
         self.init(key: try r.string("key"), type: type, defaultValue: defaultValue)
+        meaning = try r.optionalString("meaning")
     }
 }
 

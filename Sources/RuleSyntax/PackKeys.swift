@@ -5,7 +5,7 @@ public enum PackKeys {
     public static let document = [
         "pack", "version", "title", "authority", "credential", "applies_to", "effective", "citations",
         "parameters", "cycle", "requirements", "exemptions", "tests", "notes",
-        "alternatives",
+        "alternatives", "attributes",
     ]
     /// Top-level keys that must be present.
     public static let requiredDocument = [
@@ -53,6 +53,8 @@ public enum PackKeys {
     public static let deadline = [
         "renewal", "months_after_issue", "years_after_issue", "date", "first_renewal_after", "earliest_of", "latest_of",
     ]
+    /// Keys of a provider attribute a pack declares (`Grammar/pack-language.md` §7.1).
+    public static let attribute = ["type", "meaning", "default"]
     /// `consequence` keys (`Grammar/pack-language.md` §3.11).
     public static let consequence = ["becomes", "cite"]
     /// Keys of a decoupled CME window: `months` and exactly one of the end forms.

@@ -25,9 +25,11 @@ struct CredentialEvaluator {
         var attributeSlots: [CELValue?] = []
         var missingAttributes = Set<String>()
         var defaultsUsed: [(String, ScalarValue)] = []
+        var onFile: [(String, ScalarValue)] = []
         for declaration in loaded.sortedAttributes {
             if let raw = context.attributes[declaration.key], let value = ScalarValue(json: raw, type: declaration.type) {
                 attributeSlots.append(value.celValue)
+                if tracing { onFile.append((declaration.key, value)) }
             } else if let fallback = declaration.defaultValue, !context.rejectedAttributes.contains(declaration.key) {
                 attributeSlots.append(fallback.celValue)
                 defaultsUsed.append((declaration.key, fallback))
@@ -66,6 +68,7 @@ struct CredentialEvaluator {
             windowStart: cycle.windowStart, windowEnd: cycle.end, nextRenewalDate: cycle.end, daysUntilDue: daysUntilDue,
             renewalNumber: cycle.renewalNumber, status: status, requirements: results, gaps: gaps,
             parameterValues: parameterValues, defaultsUsed: defaultsUsed)
+        evaluation.attributesOnFile = onFile
         guard recordingLog else { return evaluation }
         LogDocuments.writeLogLine(&evaluation, loaded: loaded, context: context, credential: credential)
         return evaluation
