@@ -233,11 +233,13 @@ def facts_schema():
         "provider_attributes": d("provider_attributes rows (pack-language §7).", type="array", items=d("A provider attribute.",
             type="object", required=["key", "value"], properties={
                 "provider_id": s("Provider id."),
-                "key": d("Declared attribute key.", enum=["direct_patient_care", "geriatric_patient_share", "pain_clinic", "in_residency",
+                "key": d("Declared attribute key: a shared one (pack-language §7) or one the pack declares under `attributes:` (§7.1).", anyOf=[
+                    {"pattern": "^[a-z][a-z0-9]*(_[a-z0-9]+)*$", "type": "string", "description": "An attribute the pack declares."},
+                    {"description": "A shared attribute.", "enum": ["direct_patient_care", "geriatric_patient_share", "pain_clinic", "in_residency",
                          "practice_specialty", "prescribes_controlled_substances", "primary_care", "state_identified_prescriber",
                          "treats_adults_26_plus", "treats_children",
                          "opioid_prescribing_improvement_program", "prescribes_opioids", "primary_care_adults",
-                         "primary_care_children", "provides_end_of_life_care"]),
+                         "primary_care_children", "provides_end_of_life_care"]}]),
                 "value": d("Typed value (bool, decimal or string per the key's declaration).", type=["boolean", "number", "string"])},
             additionalProperties=False)),
     })
@@ -315,6 +317,14 @@ schema = {
         "exemptions": d("Exemptions: when a condition holds, named requirements are exempt.", type="array", items={"$ref": "#/$defs/exemption"}),
         "tests": d("Test cases (a warning when absent).", type="array", items={"$ref": "#/$defs/test"}),
         "notes": d("Free text kept in the rule version: uncertain sources, readings chosen, rules the language cannot express.", type="string"),
+        "attributes": d("Provider attributes the pack declares (pack-language §7.1): key (lower_snake_case, not a shared attribute) -> type, meaning and optional default.",
+                        type="object", propertyNames={"pattern": "^[a-z][a-z0-9]*(_[a-z0-9]+)*$"}, additionalProperties=d("One declared attribute.",
+                            type="object", additionalProperties=False, required=["type", "meaning"], properties={
+                                "type": d("The value type.", enum=["int", "decimal", "bool", "string", "date"]),
+                                "meaning": d("What the attribute records and under which rule.", type="string", minLength=1),
+                                "default": d("The value used when the provider has no fact, where the board's rule makes one reasonable; of the declared type.",
+                                             type=["boolean", "number", "string"]),
+                            })),
         "alternatives": d("Alternatives: when a condition holds, named requirements are met another way (pack-language.md §4.1).", type="array", items={"$ref": "#/$defs/alternative"}),
     },
     "allOf": [
