@@ -51,7 +51,8 @@ STATES = ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI"
 STATUSES = ["compliant", "in_progress", "at_risk", "non_compliant", "unknown"]
 GAP_TYPES = ["credential_expired", "credential_expiring", "credential_inactive", "cme_hours_short",
              "cme_category_short", "training_missing", "registration_missing", "registration_expired",
-             "certification_expired", "missing_data", "no_rule_pack", "custom", "credential_in_grace", "expiration_mismatch"]
+             "certification_expired", "missing_data", "no_rule_pack", "custom", "credential_in_grace", "expiration_mismatch",
+             "credential_deactivated"]
 KINDS = {
     "credential_current": "The evaluated credential is active and unexpired on the as-of date (gaps credential_expired, credential_inactive, credential_expiring; credential_in_grace with `grace`).",
     "cme_hours": "CME hours earned in the window reach `hours` (gap cme_hours_short, or cme_category_short with `categories`).",
@@ -119,11 +120,15 @@ def grace_schema():
         "cme": d("CME and trainings due at the renewal: due_at_expiration (default; a shortfall is overdue during grace) or due_at_grace_end (a cure period: hours completed up to the grace end count, and a shortfall is due then).",
                  enum=["due_at_expiration", "due_at_grace_end"]),
         "cite": d("Citation id of the grace rule (default: the requirement's cite).", type="string"),
+        "until_end_of_month_after": d("Length to the last day of the Nth calendar month after the expiration date's month (TN: 1, to the end of the following month).", type="integer", minimum=1),
     }
+    lengths = ["days", "months", "until_end_of_month_after"]
+    only = lambda key: {"not": {"anyOf": [{"required": [k]} for k in lengths if k != key]}}
     return d("credential_current: the board's grace, cure or late-renewal period after the expiration date (pack-language §3.8).",
              type="object", additionalProperties=False, required=["practice"], properties=props,
-             oneOf=[d("Length in days.", required=["days"], **{"not": {"required": ["months"]}}),
-                    d("Length in months.", required=["months"], **{"not": {"required": ["days"]}})])
+             oneOf=[d("Length in days.", required=["days"], **only("days")),
+                    d("Length in months.", required=["months"], **only("months")),
+                    d("Length to the end of a later month.", required=["until_end_of_month_after"], **only("until_end_of_month_after"))])
 
 def expiry_schema():
     props = {
@@ -208,6 +213,11 @@ def requirement_schema():
                                type="array", minItems=1, uniqueItems=True, items={"$ref": "#/$defs/category"}),
         "caps": d("cme_hours only: at most max_hours of the events a cap covers count toward the figure (pack-language §3.11); "
                   "an event falls under the first cap that covers it.", type="array", minItems=1, items=cap_schema()),
+        "consequence": d("What the board does to the credential when the requirement is unmet at its deadline, other than expiry (pack-language §3.11): after the deadline a credential_deactivated gap; on credential_current it replaces credential_expired once the expiration date (and grace) has passed.",
+                         type="object", additionalProperties=False, required=["becomes"], properties={
+            "becomes": d("The credential's state once the consequence takes effect.", enum=["inactive", "suspended", "revoked"]),
+            "cite": d("Citation id of the consequence (default: the requirement's cite).", type="string"),
+        }),
     }
     allowed = {
         "credential_current": ["grace", "expiry"],
@@ -219,7 +229,7 @@ def requirement_schema():
     }
     required = {"cme_hours": ["hours"], "one_time_training": ["hours"], "registration_current": ["registration"],
                 "custom": ["check", "code", "message"]}
-    common = ["id", "kind", "title", "cite", "severity", "when", "cadence"]
+    common = ["id", "kind", "title", "cite", "severity", "when", "cadence", "consequence"]
     branches = []
     for kind, extra in allowed.items():
         branches.append({"if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
@@ -259,11 +269,13 @@ def facts_schema():
         "provider_attributes": d("provider_attributes rows (pack-language §7).", type="array", items=d("A provider attribute.",
             type="object", required=["key", "value"], properties={
                 "provider_id": s("Provider id."),
-                "key": d("Declared attribute key.", enum=["direct_patient_care", "geriatric_patient_share", "pain_clinic", "in_residency",
+                "key": d("Declared attribute key: a shared one (pack-language §7) or one the pack declares under `attributes:` (§7.1).", anyOf=[
+                    {"pattern": "^[a-z][a-z0-9]*(_[a-z0-9]+)*$", "type": "string", "description": "An attribute the pack declares."},
+                    {"description": "A shared attribute.", "enum": ["direct_patient_care", "geriatric_patient_share", "pain_clinic", "in_residency",
                          "practice_specialty", "prescribes_controlled_substances", "primary_care", "state_identified_prescriber",
                          "treats_adults_26_plus", "treats_children",
                          "opioid_prescribing_improvement_program", "prescribes_opioids", "primary_care_adults",
-                         "primary_care_children", "provides_end_of_life_care"]),
+                         "primary_care_children", "provides_end_of_life_care"]}]),
                 "value": d("Typed value (bool, decimal or string per the key's declaration).", type=["boolean", "number", "string"])},
             additionalProperties=False)),
     })
@@ -341,6 +353,14 @@ schema = {
         "exemptions": d("Exemptions: when a condition holds, named requirements are exempt.", type="array", items={"$ref": "#/$defs/exemption"}),
         "tests": d("Test cases (a warning when absent).", type="array", items={"$ref": "#/$defs/test"}),
         "notes": d("Free text kept in the rule version: uncertain sources, readings chosen, rules the language cannot express.", type="string"),
+        "attributes": d("Provider attributes the pack declares (pack-language §7.1): key (lower_snake_case, not a shared attribute) -> type, meaning and optional default.",
+                        type="object", propertyNames={"pattern": "^[a-z][a-z0-9]*(_[a-z0-9]+)*$"}, additionalProperties=d("One declared attribute.",
+                            type="object", additionalProperties=False, required=["type", "meaning"], properties={
+                                "type": d("The value type.", enum=["int", "decimal", "bool", "string", "date"]),
+                                "meaning": d("What the attribute records and under which rule.", type="string", minLength=1),
+                                "default": d("The value used when the provider has no fact, where the board's rule makes one reasonable; of the declared type.",
+                                             type=["boolean", "number", "string"]),
+                            })),
         "alternatives": d("Alternatives: when a condition holds, named requirements are met another way (pack-language.md §4.1).", type="array", items={"$ref": "#/$defs/alternative"}),
     },
     "allOf": [

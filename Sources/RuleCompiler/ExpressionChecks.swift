@@ -8,6 +8,8 @@ import RuleExpressions
 struct ExpressionChecker {
     let environment: CELEnvironment
     let parameterNames: [String]
+    /// The provider attributes `provider.KEY` may name.
+    var attributes = AttributeCatalogue.shared
 
     /// Compiles `scalar` as CEL and checks that its type is one of `expected`.
     ///
@@ -74,8 +76,8 @@ struct ExpressionChecker {
                             "did you mean `params.\(Suggestions.closest(to: reference.name, in: parameterNames) ?? "")`?"
                         } ?? "declare it under `parameters:`")
                 }
-                if reference.root == "provider", ProviderAttributes.declaration(of: reference.name) == nil {
-                    let keys = ProviderAttributes.table.map(\.key)
+                if reference.root == "provider", attributes.declaration(of: reference.name) == nil {
+                    let keys = attributes.keys
                     return Diagnostic(
                         id: "pack.unknownAttribute", message: "unknown provider attribute `provider.\(reference.name)`",
                         span: fullSpan,

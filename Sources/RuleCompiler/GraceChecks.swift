@@ -10,18 +10,23 @@ extension PackChecker {
         guard let m = PackSyntaxReader.mapping(f.value, keys: PackKeys.grace, context: "`grace`", into: &typer.sink) else { return nil }
         let days = m["days"].flatMap { typer.int($0.value, min: 1, what: "a number of days") }
         let months = m["months"].flatMap { typer.int($0.value, min: 1, what: "a number of months") }
+        let monthEnds = m["until_end_of_month_after"].flatMap { typer.int($0.value, min: 1, what: "a number of months") }
+        let lengthKeys = ["days", "months", "until_end_of_month_after"].filter { m[$0] != nil }
         let length: GracePeriod.Length?
-        switch (m["days"], m["months"]) {
-        case (.some, .some):
-            typer.report(Diagnostic(id: "pack.conflictingKeys", message: "`grace` takes `days` or `months`, not both",
+        switch lengthKeys.count {
+        case 0:
+            typer.report(Diagnostic(id: "pack.missingKey", message: "`grace` of \(context) has no length",
+                                    span: PackSyntaxReader.startSpan(m.span),
+                                    help: "add `days: N`, `months: N` or `until_end_of_month_after: N`"))
+            return nil
+        case 1:
+            length = days.map(GracePeriod.Length.days) ?? months.map(GracePeriod.Length.months)
+                ?? monthEnds.map(GracePeriod.Length.untilEndOfMonthAfter)
+        default:
+            typer.report(Diagnostic(id: "pack.conflictingKeys",
+                                    message: "`grace` takes one length, not \(lengthKeys.map { "`\($0)`" }.joined(separator: " and "))",
                                     span: f.key.span, help: "keep the unit the board's rule uses"))
             return nil
-        case (nil, nil):
-            typer.report(Diagnostic(id: "pack.missingKey", message: "`grace` of \(context) has no length",
-                                    span: PackSyntaxReader.startSpan(m.span), help: "add `days: N` or `months: N`"))
-            return nil
-        default:
-            length = days.map(GracePeriod.Length.days) ?? months.map(GracePeriod.Length.months)
         }
         let practice = typer.require(m, "practice", in: "`grace` of \(context)",
                                      help: "say whether the holder may practise during the period: `allowed` or `not_allowed`")
@@ -33,11 +38,7 @@ extension PackChecker {
         guard let length, let practice, m["cme"] == nil || cme != nil, m["cite"] == nil || cite != nil else { return nil }
         // A grace period as long as the cycle would overlap the next term: the board's rule is
         // then a reinstatement window, not a grace period.
-        let approximateDays = switch length {
-        case .days(let n): n
-        case .months(let n): n * 31
-        }
-        if let cycleMonths, approximateDays >= cycleMonths * 28 {
+        if let cycleMonths, length.approximateDays >= cycleMonths * 28 {
             typer.report(Diagnostic(
                 id: "pack.graceTooLong", message: "a grace period of \(length) is not shorter than the \(cycleMonths)-month cycle",
                 span: f.value.span, help: "a period that long is reinstatement, not grace: encode the credential as expired"))

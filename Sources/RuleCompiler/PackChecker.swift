@@ -20,6 +20,8 @@ struct PackChecker {
     var citationIDs: [String] = []
     var usedCitations: Set<String> = []
     var expressionTexts: [String] = []
+    /// The shared provider attributes and those the pack declares (`attributes:`).
+    var attributeCatalogue = AttributeCatalogue.shared
 
     init(syntax: PackSyntax, sink: DiagnosticSink) {
         self.syntax = syntax
@@ -151,7 +153,10 @@ struct PackChecker {
             parameters.append(Parameter(name: name, type: type, values: values.sorted { $0.from < $1.from }))
         }
         parameters.sort { $0.name < $1.name }
-        let checker = ExpressionChecker(environment: PackEnvironment.make(parameters: parameters), parameterNames: parameters.map(\.name))
+        let declaredAttributes = self.declaredAttributes()
+        attributeCatalogue = AttributeCatalogue(ProviderAttributes.table + declaredAttributes)
+        let checker = ExpressionChecker(environment: PackEnvironment.make(parameters: parameters, attributes: attributeCatalogue),
+                                        parameterNames: parameters.map(\.name), attributes: attributeCatalogue)
 
         // 3. Requirements.
         var requirements: [Requirement] = []
@@ -225,7 +230,8 @@ struct PackChecker {
         let usedAttributes = Set(expressionTexts.flatMap {
             ExpressionChecker.names(selectedFrom: "provider", in: CompiledExpression.references(in: $0, environment: checker.environment)?.variables ?? [])
         })
-        let attributes = ProviderAttributes.table.filter { usedAttributes.contains($0.key) }.sorted { $0.key < $1.key }
+        let attributes = attributeCatalogue.table.filter { usedAttributes.contains($0.key) }.sorted { $0.key < $1.key }
+        warnUnused(declaredAttributes, used: usedAttributes, references: references)
 
         let errorsAfter = typer.sink.diagnostics.filter { $0.severity == .error }.count + typer.sink.dropped
         guard errorsAfter == errorsBefore, let pack, let version, let title, let authority, let credential,
@@ -446,6 +452,7 @@ struct PackChecker {
         let explicitTitle = m["title"].flatMap { typer.string($0.value) }
         let grace = kind == .credentialCurrent ? m["grace"].flatMap { self.grace($0, context: context) } : nil
         let expiry = kind == .credentialCurrent ? m["expiry"].flatMap { self.expiry($0, context: context) } : nil
+        let consequence = m["consequence"].flatMap { self.consequence($0, context: context) }
 
         let errorsAfter = typer.sink.diagnostics.filter { $0.severity == .error }.count
         guard errorsAfter == errorsBefore, let id, let kind, let cite else { return nil }
@@ -480,6 +487,7 @@ struct PackChecker {
         r.carryForward = carryForward
         r.caps = caps
         r.expiry = expiry
+        r.consequence = consequence
         return r
     }
 

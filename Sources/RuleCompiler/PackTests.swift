@@ -88,7 +88,7 @@ extension PackChecker {
                 continue
             }
             guard let value = factValue(cell.value, column: column, attributeKey: attributeKey) else { continue }
-            if !value.isNull, let problem = column.problem(with: value, attributeKey: attributeKey) {
+            if !value.isNull, let problem = column.problem(with: value, attributeKey: attributeKey, attributes: attributeCatalogue) {
                 typer.report(Diagnostic(id: "pack.invalidFact", message: "\(schema.name).\(column.name): \(problem)", span: cell.value.span))
                 continue
             }
@@ -99,11 +99,11 @@ extension PackChecker {
             members.append((FactColumns.providerID, .string(PackTestFacts.testProvider)))
         }
         if schema === FactSchema.providerAttributes, let key = attributeKey, let keyNode = keyCell?.value,
-            ProviderAttributes.declaration(of: key) == nil
+            attributeCatalogue.declaration(of: key) == nil
         {
             typer.report(Diagnostic(
                 id: "pack.unknownAttribute", message: "unknown provider attribute `\(key)`", span: keyNode.span,
-                help: Suggestions.didYouMean(key, in: ProviderAttributes.keys)))
+                help: Suggestions.didYouMean(key, in: attributeCatalogue.keys)))
         }
         if let problem = FactSchema.dateOrderProblem(issue: dates[FactColumns.issueDate]?.0, expiration: dates[FactColumns.expirationDate]?.0) {
             typer.report(Diagnostic(id: "pack.invalidFact", message: "\(schema.name): \(problem)",
@@ -122,7 +122,7 @@ extension PackChecker {
 
     mutating func factValue(_ node: YAMLNode, column: FactColumn, attributeKey: String?) -> JSONValue? {
         if let s = node.scalar, s.isNullLike { return .null }
-        let declared = attributeKey.flatMap(ProviderAttributes.declaration(of:))?.type
+        let declared = attributeKey.flatMap(attributeCatalogue.declaration(of:))?.type
         if column.type == .bool || (column.type == .attributeValue && declared == .bool), let s = node.scalar, s.style != .plain {
             // The engine rejects the JSON string "true" for a bool; so does a test.
             typer.report(Diagnostic(id: "pack.wrongType", message: "expected true or false, found `\(s.value)` (a quoted string)",
@@ -137,7 +137,7 @@ extension PackChecker {
         case .stringList:
             return typer.scalarList(node, what: "strings").map { .array($0.map { .string($0.value) }) }
         case .attributeValue:
-            guard let key = attributeKey, let declaration = ProviderAttributes.declaration(of: key) else {
+            guard let key = attributeKey, let declaration = attributeCatalogue.declaration(of: key) else {
                 return typer.string(node).map { .string($0) }
             }
             return scalarValue(node, type: declaration.type)?.json

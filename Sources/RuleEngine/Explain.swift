@@ -22,8 +22,12 @@ public enum Explain {
         if !e.parameterValues.isEmpty {
             lines.append("├─ parameters in force: " + e.parameterValues.map { "\($0.0) = \($0.1)" }.joined(separator: ", "))
         }
+        for (key, value) in e.attributesOnFile {
+            lines.append("├─ attribute on file: provider.\(key) = \(value)" + (declaredMeaning(key, in: version).map { " (\($0))" } ?? ""))
+        }
         for (key, value) in e.defaultsUsed {
-            lines.append("├─ default used: provider.\(key) = \(value) (no fact on file)")
+            lines.append("├─ default used: provider.\(key) = \(value) (no fact on file)"
+                + (declaredMeaning(key, in: version).map { "; declared by the pack: \($0)" } ?? ""))
         }
         for (index, r) in e.requirements.enumerated() {
             let cite = citation(of: r, in: version) + (confidence(of: r, in: version).map { "; confidence \($0)" } ?? "")
@@ -37,6 +41,11 @@ public enum Explain {
         }
         lines.append("⇒ \(e.status.rawValue)")
         return lines.joined(separator: "\n")
+    }
+
+    /// The meaning of an attribute the pack declares itself (`attributes:`), nil for a shared one.
+    static func declaredMeaning(_ key: String, in version: RuleVersion) -> String? {
+        version.attributes.first { $0.key == key }?.meaning
     }
 
     /// Renders a credential no rule version decided (none covers it, or its row was rejected).
@@ -66,6 +75,7 @@ public enum Explain {
             ])),
             ("parameters", .object(e.parameterValues.map { ($0.0, $0.1.json) })),
             ("attribute_defaults_used", .object(e.defaultsUsed.map { ($0.0, $0.1.json) })),
+            ("attributes_on_file", .object(e.attributesOnFile.map { ($0.0, $0.1.json) })),
             ("requirements", .array(e.requirements.map { r in
                 .object(capped(r) + (r.expiryCheck.map { [("expiry_check", JSONValue.string($0))] } ?? []) + [
                     ("id", .string(r.id)), ("kind", .string(r.kind.rawValue)), ("outcome", .string(r.outcome.rawValue)),

@@ -37,7 +37,8 @@ public enum PackTestRunner {
     }
 
     static func run(_ test: PackTest, loaded: LoadedRuleVersion) -> Outcome {
-        let (providers, errors) = FactLoader.load(test.facts, defaultProviderID: FactLoader.defaultProviderID)
+        let (providers, errors) = FactLoader.load(test.facts, defaultProviderID: FactLoader.defaultProviderID,
+                                                  attributes: .including([loaded.version]))
         var failures = errors.map { "facts: \($0.summary)" }
         let evaluations = providers.flatMap { Evaluator.evaluate(loaded, provider: $0, asOf: test.asOf) }
         guard evaluations.count == 1, let e = evaluations.first else {

@@ -69,7 +69,7 @@ public enum Replay {
             return fail("inputs_json lacks facts, provider_id or credential")
         }
         // The logged rows carry provider_id already; no provider table is needed.
-        let (providers, errors) = FactLoader.load(facts)
+        let (providers, errors) = FactLoader.load(facts, attributes: .including([loaded.version]))
         if !errors.isEmpty { return fail("logged facts no longer validate: \(errors.map(\.summary).joined(separator: "; "))") }
         guard let provider = providers.first(where: { $0.providerID == providerID }) else {
             return fail("logged facts hold no rows for provider \(providerID)")

@@ -10,12 +10,43 @@ public struct GracePeriod: Sendable, Hashable {
         case days(Int)
         /// Calendar months after the expiration date (the last day of grace is expiration + N months).
         case months(Int)
+        /// To the last day of the Nth calendar month after the expiration date's month (TN: a renewal
+        /// received "before the last day of the following month" is a late renewal, N = 1).
+        case untilEndOfMonthAfter(Int)
 
-        /// `90 days`, `1 month`.
+        /// `90 days`, `1 month`, `to the end of the month after the expiration month`.
         public var description: String {
             switch self {
             case .days(let n): "\(n) day\(n == 1 ? "" : "s")"
             case .months(let n): "\(n) month\(n == 1 ? "" : "s")"
+            case .untilEndOfMonthAfter(let n): "to the end of the \(Self.ordinalMonth(n)) after the expiration month"
+            }
+        }
+
+        /// The period as a clause after a verb: `for 30 days after the expiration date`,
+        /// `until the end of the month after the expiration month`.
+        public var clause: String {
+            switch self {
+            case .days, .months: "for \(description) after the expiration date"
+            case .untilEndOfMonthAfter(let n): "until the end of the \(Self.ordinalMonth(n)) after the expiration month"
+            }
+        }
+
+        /// A rough length in days, for comparing the period with the cycle.
+        public var approximateDays: Int {
+            switch self {
+            case .days(let n): n
+            case .months(let n): n * 31
+            case .untilEndOfMonthAfter(let n): (n + 1) * 31
+            }
+        }
+
+        private static func ordinalMonth(_ n: Int) -> String {
+            switch n {
+            case 1: "month"
+            case 2: "2nd month"
+            case 3: "3rd month"
+            default: "\(n)th month"
             }
         }
     }
@@ -51,6 +82,8 @@ public struct GracePeriod: Sendable, Hashable {
         switch length {
         case .days(let n): expiration.adding(days: n)
         case .months(let n): expiration.adding(months: n)
+        case .untilEndOfMonthAfter(let n):
+            CalendarDate(year: expiration.year, month: expiration.month, day: 1)?.adding(months: n)?.endOfMonth
         }
     }
 }

@@ -233,6 +233,9 @@ public struct AttributeDeclaration: Sendable, Hashable {
     public var type: ValueType
     /// The documented default, when a board's rule makes one reasonable.
     public var defaultValue: ScalarValue?
+    /// What the attribute means, for one a pack declares itself (`attributes:`, `Grammar/pack-language.md` §7.1);
+    /// nil for the shared table's (``ProviderAttributes``), whose meanings are in `Grammar/pack-language.md` §7.
+    public var meaning: String?
 
     /// Creates a declaration.
     public init(key: String, type: ValueType, defaultValue: ScalarValue?) {
@@ -292,6 +295,9 @@ public enum GapType: String, Sendable, Hashable, CaseIterable {
     /// The stored expiration date is not the one the board's expiry rule gives (§3.12); the
     /// evaluation still uses the stored date.
     case expirationMismatch = "expiration_mismatch"
+    /// A requirement unmet at its deadline takes the credential out of active status under the board's rule
+    /// (inactive, suspended or revoked: the requirement's `consequence`), rather than leaving it expired.
+    case credentialDeactivated = "credential_deactivated"
 }
 
 /// An expression embedded in a pack: its text, as checked by the compiler.
@@ -422,6 +428,8 @@ public struct Requirement: Sendable, Hashable {
     public var caps: [HoursCap]?
     /// The date the board's rule gives the credential's expiration (`credential_current`, §3.12).
     public var expiry: ExpiryRule?
+    /// What the board does to the credential when the requirement is unmet at its deadline, other than expiry.
+    public var consequence: Consequence?
 
     /// Creates a requirement with the fields every kind has; set the rest by assignment.
     public init(id: String, title: String, kind: RequirementKind, cite: String, severity: GapSeverity, gapType: GapType) {

@@ -219,6 +219,7 @@ extension AttributeDeclaration {
     var json: JSONValue {
         var m: [(String, JSONValue)] = [("key", .string(key)), ("type", .string(type.rawValue))]
         optional(&m, "default", defaultValue?.json)
+        optional(&m, "meaning", meaning.map { .string($0) })
         return .object(m)
     }
 
@@ -233,6 +234,7 @@ extension AttributeDeclaration {
             defaultValue = value
         }
         self.init(key: try r.string("key"), type: type, defaultValue: defaultValue)
+        meaning = try r.optionalString("meaning")
     }
 }
 
@@ -327,6 +329,7 @@ extension Requirement {
         })
         optional(&m, "caps", caps.map { .array($0.map(\.json)) })
         optional(&m, "expiry", expiry?.json)
+        optional(&m, "consequence", consequence?.json)
         return .object(m)
     }
 
@@ -381,6 +384,22 @@ extension Requirement {
             }
         }
         if let x = r.optionalValue("expiry") { expiry = try ExpiryRule(try JSONReader(x, path: r.path + ".expiry").asObject()) }
+        if let c = r.optionalValue("consequence") {
+            consequence = try Consequence(try JSONReader(c, path: r.path + ".consequence").asObject())
+        }
+    }
+}
+
+extension Consequence {
+    var json: JSONValue {
+        var m: [(String, JSONValue)] = [("becomes", .string(becomes.rawValue))]
+        optional(&m, "cite", cite.map { .string($0) })
+        return .object(m)
+    }
+
+    init(_ r: JSONReader) throws(RuleVersionDecodingError) {
+        becomes = try r.enumValue("becomes")
+        cite = try r.optionalString("cite")
     }
 }
 
@@ -390,6 +409,7 @@ extension GracePeriod {
         switch length {
         case .days(let n): m.append(("days", .int(n)))
         case .months(let n): m.append(("months", .int(n)))
+        case .untilEndOfMonthAfter(let n): m.append(("until_end_of_month_after", .int(n)))
         }
         m.append(("practice", .string(practiceAllowed ? "allowed" : "not_allowed")))
         m.append(("cme", .string(cme.rawValue)))
@@ -400,6 +420,8 @@ extension GracePeriod {
     init(_ r: JSONReader) throws(RuleVersionDecodingError) {
         if let days = try r.optionalInt("days") {
             length = .days(days)
+        } else if let n = try r.optionalInt("until_end_of_month_after") {
+            length = .untilEndOfMonthAfter(n)
         } else {
             length = .months(try r.int("months"))
         }

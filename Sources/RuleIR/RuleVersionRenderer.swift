@@ -41,6 +41,10 @@ public enum RuleVersionRenderer {
             if let cadence = r.cadence { lines.append("- Due at \(describe(cadence)).") }
             if let when = r.when { lines.append("- Applies when `\(when.source)`.") }
             lines.append("- Severity \(r.severity.rawValue); a shortfall is a `\(r.gapType.rawValue)` gap. Source: \(cite(r.cite)).")
+            if let consequence = r.consequence {
+                lines.append("- Unmet at its deadline, the credential becomes \(consequence.becomes.rawValue) until reinstated "
+                    + "(a `credential_deactivated` gap). Source: \(cite(consequence.cite ?? r.cite)).")
+            }
         }
         if !version.exemptions.isEmpty {
             lines.append("")
@@ -127,7 +131,7 @@ public enum RuleVersionRenderer {
         switch r.kind {
         case .credentialCurrent:
             guard let grace = r.grace else { return "The credential is active and not expired." }
-            return "The credential is active and not expired; for \(grace.length) after the expiration date it may still be renewed, "
+            return "The credential is active and not expired; \(grace.length.clause) it may still be renewed, "
                 + (grace.practiceAllowed ? "and practice continues" : "but not practised on")
                 + (grace.cme == .dueAtGraceEnd ? ", and CME due at the renewal may be completed until the grace period ends." : ".")
         case .cmeHours:

@@ -5,7 +5,7 @@ public enum PackKeys {
     public static let document = [
         "pack", "version", "title", "authority", "credential", "applies_to", "effective", "citations",
         "parameters", "cycle", "requirements", "exemptions", "tests", "notes",
-        "alternatives",
+        "alternatives", "attributes",
     ]
     /// Top-level keys that must be present.
     public static let requiredDocument = [
@@ -23,7 +23,7 @@ public enum PackKeys {
     /// `cycle` keys.
     public static let cycle = ["months", "cme_window_months", "warn_within_days", "first_term_months"]
     /// Keys every requirement may have.
-    public static let requirementCommon = ["id", "kind", "title", "cite", "severity", "when", "cadence"]
+    public static let requirementCommon = ["id", "kind", "title", "cite", "severity", "when", "cadence", "consequence"]
     /// Keys by requirement kind, beyond the common ones.
     public static let requirementByKind: [String: [String]] = [
         "credential_current": ["grace", "expiry"],
@@ -52,11 +52,15 @@ public enum PackKeys {
     /// Cadence keys.
     public static let cadence = ["every", "renewals", "then_every", "from_renewal"]
     /// `grace` keys (`credential_current`).
-    public static let grace = ["days", "months", "practice", "cme", "cite"]
+    public static let grace = ["days", "months", "practice", "cme", "cite", "until_end_of_month_after"]
     /// Deadline forms (exactly one per deadline mapping).
     public static let deadline = [
         "renewal", "months_after_issue", "years_after_issue", "date", "first_renewal_after", "earliest_of", "latest_of",
     ]
+    /// Keys of a provider attribute a pack declares (`Grammar/pack-language.md` §7.1).
+    public static let attribute = ["type", "meaning", "default"]
+    /// `consequence` keys (`Grammar/pack-language.md` §3.11).
+    public static let consequence = ["becomes", "cite"]
     /// Keys of a decoupled CME window: `months` and exactly one of the end forms.
     public static let window = ["months", "ends_days_before_expiration", "ends_on", "cycles_from"]
 }

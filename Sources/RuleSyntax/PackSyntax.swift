@@ -100,4 +100,6 @@ public struct PackSyntax: Sendable {
     public var tests: [TestSyntax]?
     /// `alternatives`, in order.
     public var alternatives: [SyntaxMapping] = []
+    /// `attributes` (provider attributes the pack declares) by key, in document order.
+    public var attributes: [SyntaxNamed<SyntaxMapping>] = []
 }

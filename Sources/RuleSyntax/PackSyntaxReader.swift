@@ -62,6 +62,13 @@ public enum PackSyntaxReader {
         if let f = document["alternatives"], let items = expectSequence(f.value, what: "`alternatives`", into: &sink) {
             syntax.alternatives = items.compactMap { mapping($0, keys: PackKeys.alternative, context: "an alternative", into: &sink) }
         }
+        if let f = document["attributes"], let entries = expectMapping(f.value, what: "`attributes`", into: &sink) {
+            for entry in entries {
+                if let m = mapping(entry.value, keys: PackKeys.attribute, context: "an attribute", into: &sink) {
+                    syntax.attributes.append(SyntaxNamed(key: entry.key, body: m))
+                }
+            }
+        }
         if let f = document["tests"] {
             var tests: [TestSyntax] = []
             for item in expectSequence(f.value, what: "`tests`", into: &sink) ?? [] {

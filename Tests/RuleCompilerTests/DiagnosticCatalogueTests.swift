@@ -141,6 +141,8 @@ enum CatalogueExamples {
             "pack.noTests": text(String(valid[..<(valid.range(of: "tests:")?.lowerBound ?? valid.endIndex)])),
             "pack.unusedCitation": try variant("citations:\n", "citations:\n  spare: \"Spare §1\"\n"),
             "pack.unusedParameter": try variant("parameters:\n", "parameters:\n  spare: {type: int, values: {2020-01-01: 1}}\n"),
+            "pack.unusedAttribute": try variant("cycle: {months: 24}\n", "attributes:\n  spare_fact: {type: bool, meaning: Unused}\ncycle: {months: 24}\n"),
+            "pack.conflictingAttribute": try variant("cycle: {months: 24}\n", "attributes:\n  primary_care: {type: bool, meaning: Redeclared}\ncycle: {months: 24}\n"),
             "pack.escapedExpression": try variant("when: provider.direct_patient_care", "when: \"provider.direct_patient_care\\t\""),
             "pack.tooManyDiagnostics": try variant("title:", (0..<120).map { "zz\($0)q: 1\n" }.joined() + "title:"),
             "pack.testOutsideEffective": try variant("as_of: 2026-12-15", "as_of: 2024-12-15"),

@@ -21,8 +21,25 @@ import Testing
         #expect(version?.requirements.first?.grace == GracePeriod(length: .months(2), practiceAllowed: true, cme: .dueAtExpiration, cite: nil))
     }
 
+    @Test func untilTheEndOfAMonthAfterTheExpiration() throws {
+        let (version, diagnostics) = try compile("{until_end_of_month_after: 1, practice: not_allowed}")
+        #expect(diagnostics.filter { $0.severity == .error }.isEmpty, "\(diagnostics)")
+        let grace = try #require(version?.requirements.first?.grace)
+        #expect(grace.length == .untilEndOfMonthAfter(1))
+        // TN: a license expiring on the last day of the birth month may be renewed late to the last day of the next.
+        #expect(grace.lastDay(after: CalendarDate(iso: "2026-10-31")!)?.description == "2026-11-30")
+        #expect(grace.lastDay(after: CalendarDate(iso: "2026-01-31")!)?.description == "2026-02-28")
+        #expect(GracePeriod.Length.untilEndOfMonthAfter(2).clause == "until the end of the 2nd month after the expiration month")
+        // IA: inactive on the first day of the third month after expiry, so grace runs to the end of the second.
+        #expect(GracePeriod(length: .untilEndOfMonthAfter(2), practiceAllowed: false, cme: .dueAtExpiration, cite: nil)
+            .lastDay(after: CalendarDate(iso: "2026-05-01")!)?.description == "2026-07-31")
+    }
+
     @Test(arguments: [
         ("{days: 30, months: 1, practice: allowed}", "pack.conflictingKeys"),
+        ("{days: 30, until_end_of_month_after: 1, practice: allowed}", "pack.conflictingKeys"),
+        ("{until_end_of_month_after: 0, practice: allowed}", "pack.outOfRange"),
+        ("{until_end_of_month_after: 23, practice: allowed}", "pack.graceTooLong"),
         ("{practice: allowed}", "pack.missingKey"),
         ("{days: 30}", "pack.missingKey"),
         ("{days: 30, practice: sometimes}", "pack.unknownValue"),

@@ -135,6 +135,27 @@ import Testing
         #expect(after.gaps.map(\.type) == [.credentialExpired])
     }
 
+    @Test func untilTheEndOfTheFollowingMonth() throws {
+        // Expires 2026-01-31: a late renewal is open until the last day of February.
+        let grace = GracePeriod(length: .untilEndOfMonthAfter(1), practiceAllowed: false, cme: .dueAtExpiration, cite: "grace")
+        let last = try evaluate(grace, asOf: "2026-02-28", events: Self.cycleEvents, tracing: true)
+        #expect(last.status == .nonCompliant)
+        #expect(last.gaps.map(\.type) == [.credentialInGrace])
+        #expect(last.gaps.first?.dueDate?.description == "2026-02-28")
+        #expect(try requirement(last, "license-current").trace
+            .contains("grace: to the end of the month after the expiration month (expired 2026-01-31), last day 2026-02-28, 0 days left; "
+                + "practice not allowed; CME due_at_expiration"))
+        let after = try evaluate(grace, asOf: "2026-03-01", events: Self.cycleEvents)
+        #expect(after.gaps.map(\.type) == [.credentialExpired])
+        #expect(after.gaps.first?.description.contains("its grace period ended on 2026-02-28") == true)
+    }
+
+    @Test func untilEndOfMonthRoundTripsThroughCanonicalJSON() throws {
+        let version = Self.version(GracePeriod(length: .untilEndOfMonthAfter(2), practiceAllowed: true, cme: .dueAtExpiration, cite: nil))
+        #expect(version.canonicalJSON.contains("\"until_end_of_month_after\":2"))
+        #expect(try RuleVersion(jsonText: version.canonicalJSON) == version)
+    }
+
     @Test func traceSaysWhatTheGraceDecided() throws {
         let e = try evaluate(Self.cure, asOf: "2026-02-10", events: Self.cycleEvents, tracing: true)
         let trace = try requirement(e, "license-current").trace

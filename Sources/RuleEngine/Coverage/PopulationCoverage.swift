@@ -33,6 +33,8 @@ public struct PopulationCoverage: Sendable {
     private var uncoveredCells: [String: [String: Int]] = [:]
     /// Versions in effect by credential table, then by state ("" for nationwide versions).
     private let index: [String: [String: [Applicability]]]
+    /// The attributes facts may hold (the shared table and those the packs declare).
+    private let attributes: AttributeCatalogue
 
     /// The label for licenses whose type is neither MD nor DO.
     public static let otherLicense = "license_other"
@@ -45,11 +47,12 @@ public struct PopulationCoverage: Sendable {
             index[version.credential.table, default: [:]][version.appliesTo.state ?? "", default: []].append(version.appliesTo)
         }
         self.index = index
+        attributes = AttributeCatalogue.including(ruleVersions)
     }
 
     /// Adds one facts document's providers.
     public mutating func add(document: JSONValue, line: Int? = nil) {
-        let (loaded, rejected) = FactLoader.load(document, line: line)
+        let (loaded, rejected) = FactLoader.load(document, line: line, attributes: attributes)
         errors += rejected
         providers += loaded.count
         for provider in loaded {

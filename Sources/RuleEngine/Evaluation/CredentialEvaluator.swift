@@ -25,9 +25,11 @@ struct CredentialEvaluator {
         var attributeSlots: [CELValue?] = []
         var missingAttributes = Set<String>()
         var defaultsUsed: [(String, ScalarValue)] = []
+        var onFile: [(String, ScalarValue)] = []
         for declaration in loaded.sortedAttributes {
             if let raw = context.attributes[declaration.key], let value = ScalarValue(json: raw, type: declaration.type) {
                 attributeSlots.append(value.celValue)
+                if tracing { onFile.append((declaration.key, value)) }
             } else if let fallback = declaration.defaultValue, !context.rejectedAttributes.contains(declaration.key) {
                 attributeSlots.append(fallback.celValue)
                 defaultsUsed.append((declaration.key, fallback))
@@ -53,7 +55,7 @@ struct CredentialEvaluator {
         results.reserveCapacity(version.requirements.count)
         for (index, (requirement, exemptions)) in zip(version.requirements, loaded.exemptionsByRequirement).enumerated() {
             let own = evaluate(requirement, exemptions: exemptions, cycle: cycle, scope: scope)
-            results.append(applyAlternatives(loaded.alternativesByRequirement[index], to: own, scope: scope))
+            results.append(applyConsequence(requirement, to: applyAlternatives(loaded.alternativesByRequirement[index], to: own, scope: scope)))
         }
         var gaps = results.flatMap(\.gaps)
         gaps += credentialGaps(cycle: cycle, results: results)
@@ -66,6 +68,7 @@ struct CredentialEvaluator {
             windowStart: cycle.windowStart, windowEnd: cycle.end, nextRenewalDate: cycle.end, daysUntilDue: daysUntilDue,
             renewalNumber: cycle.renewalNumber, status: status, requirements: results, gaps: gaps,
             parameterValues: parameterValues, defaultsUsed: defaultsUsed)
+        evaluation.attributesOnFile = onFile
         guard recordingLog else { return evaluation }
         LogDocuments.writeLogLine(&evaluation, loaded: loaded, context: context, credential: credential)
         return evaluation
@@ -152,7 +155,7 @@ struct CredentialEvaluator {
         }
     }
 
-    private func citation(_ id: String) -> String {
+    func citation(_ id: String) -> String {
         loaded.citationReferences[id] ?? id
     }
 
@@ -539,7 +542,9 @@ struct CredentialEvaluator {
     static func status(
         cycle: DerivedCycle, results: [RequirementResult], credentialGaps gaps: [Gap], asOf: CalendarDate, warnDays: Int
     ) -> ComplianceStatus {
-        if gaps.contains(where: { $0.type == .credentialExpired || $0.type == .credentialInactive }) { return .nonCompliant }
+        if gaps.contains(where: { $0.type == .credentialExpired || $0.type == .credentialInactive || $0.type == .credentialDeactivated }) {
+            return .nonCompliant
+        }
         let unmet = results.filter { $0.outcome == .unmet }
         if unmet.contains(where: { $0.deadline.map { $0 < asOf } ?? true }) { return .nonCompliant }
         // Practising in a grace period is lawful but the renewal is overdue: never better than at_risk.

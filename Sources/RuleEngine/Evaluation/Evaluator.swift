@@ -1,6 +1,6 @@
 public import RuleBase
 import RuleExpressions
-import RuleIR
+public import RuleIR
 
 /// Evaluates rule versions over one provider's facts as of a date.
 ///
@@ -23,6 +23,8 @@ public struct Evaluator: Sendable {
 
     /// The credential kinds some loaded rule version evaluates.
     let evaluatedKinds: Set<CredentialKind>
+    /// The provider attributes facts may hold: the shared table and those the loaded packs declare.
+    public let attributes: AttributeCatalogue
 
     /// Creates an evaluator over loaded rule versions.
     public init(ruleVersions: [LoadedRuleVersion], recordsLog: Bool = true, tracing: Bool = false) {
@@ -30,6 +32,7 @@ public struct Evaluator: Sendable {
         self.tracing = tracing
         self.ruleVersions = ruleVersions.sorted { ($0.version.pack, $0.version.version) < ($1.version.pack, $1.version.version) }
         self.evaluatedKinds = Set(ruleVersions.map(\.version.credential))
+        self.attributes = AttributeCatalogue.including(ruleVersions.map(\.version))
         self.index = VersionIndex(self.ruleVersions)
     }
 

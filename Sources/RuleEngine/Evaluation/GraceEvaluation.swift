@@ -30,7 +30,8 @@ extension CredentialEvaluator {
         let practice = grace.practiceAllowed ? "practice is allowed" : "practice is not allowed until it is renewed"
         result.reason = "expired on \(end), in the grace period until \(last); \(practice)"
         if tracing {
-            result.trace.append("grace: \(grace.length) after \(end), last day \(last), \(left) days left; "
+            let period = if case .untilEndOfMonthAfter = grace.length { "\(grace.length) (expired \(end))" } else { "\(grace.length) after \(end)" }
+            result.trace.append("grace: \(period), last day \(last), \(left) days left; "
                 + "practice \(grace.practiceAllowed ? "allowed" : "not allowed"); CME \(grace.cme.rawValue)")
         }
         let description = "\(noun) expired on \(end), \(end.days(until: asOf)) days ago; it may be renewed without reinstatement until \(last) "

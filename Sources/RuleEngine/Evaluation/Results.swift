@@ -105,6 +105,9 @@ public struct CredentialEvaluation: Sendable {
     public var parameterValues: [(String, ScalarValue)]
     /// Attribute defaults that stood in for missing facts.
     public var defaultsUsed: [(String, ScalarValue)]
+    /// The provider attributes the rule version reads that came from facts (key, value), for
+    /// `explain`; a default in their place is in ``defaultsUsed``. The log's inputs hold the rows.
+    public var attributesOnFile: [(String, ScalarValue)] = []
     /// The `rules_execution_log` row as canonical JSON bytes (empty when the evaluator does
     /// not record the log).
     public internal(set) var logLine: [UInt8] = []

@@ -1,5 +1,5 @@
 public import RuleBase
-import RuleIR
+public import RuleIR
 
 /// A fact row that was rejected: which table, row and column, and why.
 public struct FactError: Sendable, Hashable, Error {
@@ -80,7 +80,8 @@ public enum FactLoader {
     ///   - rowLimit: the most rows a provider may have (``maximumRowsPerProvider``).
     public static func load(
         _ document: JSONValue, line: Int? = nil, defaultProviderID: String? = nil, canonicalRows: [String: [[UInt8]?]] = [:],
-        rowLines: [String: [Int]] = [:], declaredProviders documentProviders: Set<String>? = nil, rowLimit: Int = maximumRowsPerProvider
+        rowLines: [String: [Int]] = [:], declaredProviders documentProviders: Set<String>? = nil, rowLimit: Int = maximumRowsPerProvider,
+        attributes: AttributeCatalogue = .shared
     ) -> (providers: [ProviderFacts], errors: [FactError]) {
         var errors: [FactError] = []
         guard let tables = document.objectMembers else {
@@ -119,7 +120,7 @@ public enum FactLoader {
                 let source = sourceRows.flatMap { index < $0.count ? $0[index] : nil }
                 let line = lines.flatMap { index < $0.count ? $0[index] : nil } ?? line
                 switch validate(rowValue, index: index, schema: schema, line: line, defaultProviderID: defaultProviderID,
-                                sourceCanonical: source, scratch: &scratch) {
+                                sourceCanonical: source, attributes: attributes, scratch: &scratch) {
                 case .failure(let failure):
                     errors.append(failure.error)
                     if failure.error.providerID != nil { rejected.append(failure) }
@@ -246,7 +247,7 @@ public enum FactLoader {
     ///   - scratch: reused storage for the row's value of each schema column.
     private static func validate(
         _ value: JSONValue, index: Int, schema: FactTable, line: Int?, defaultProviderID: String?, sourceCanonical: [UInt8]?,
-        scratch: inout [JSONValue?]
+        attributes: AttributeCatalogue, scratch: inout [JSONValue?]
     ) -> Result<FactRow, RejectedRow> {
         guard case .object(let members) = value else {
             return .failure(RejectedRow(
@@ -297,12 +298,12 @@ public enum FactLoader {
                 if column.required { return failure(column.name, "missing required column `\(column.name)`") }
                 continue
             }
-            if let message = column.problem(with: v, attributeKey: attributeKey) { return failure(column.name, message) }
+            if let message = column.problem(with: v, attributeKey: attributeKey, attributes: attributes) { return failure(column.name, message) }
         }
         if case .number(let text)? = scratch[schema.idPosition] {
             return failure(FactColumns.id, "id must be a string, found the number \(text)")
         }
-        if let attributeKey, schema === FactSchema.providerAttributes, let message = FactSchema.attributeKeyProblem(attributeKey) {
+        if let attributeKey, schema === FactSchema.providerAttributes, let message = FactSchema.attributeKeyProblem(attributeKey, attributes: attributes) {
             return failure(FactColumns.key, message)
         }
         if let position = schema.creditsPosition, let credits = scratch[position].flatMap(FactSchema.decimal), credits < .zero {

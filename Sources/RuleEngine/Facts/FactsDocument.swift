@@ -1,5 +1,5 @@
 public import RuleBase
-import RuleIR
+public import RuleIR
 
 /// A facts document (one JSON object of table name → rows, many providers) held compactly:
 /// its bytes and, per provider, where its rows lie, never a tree of JSON values for the whole
@@ -157,7 +157,7 @@ public struct FactsDocument: Sendable {
 
     /// Validates the rows of the providers `groups[range]`, as ``FactLoader/load(_:line:defaultProviderID:canonicalRows:rowLines:declaredProviders:)``
     /// validates a whole document: the same rows accepted, the same errors (with each row's line).
-    public func load(groups range: Range<Int>) -> (providers: [ProviderFacts], errors: [FactError]) {
+    public func load(groups range: Range<Int>, attributes: AttributeCatalogue = .shared) -> (providers: [ProviderFacts], errors: [FactError]) {
         var providers: [ProviderFacts] = []
         var errors: [FactError] = []
         for group in groups[range] {
@@ -190,7 +190,7 @@ public struct FactsDocument: Sendable {
                 rowLines[table.name] = lines[index]
             }
             let loaded = FactLoader.load(.object(members), canonicalRows: canonicalRows, rowLines: rowLines,
-                                         declaredProviders: declaredProviders)
+                                         declaredProviders: declaredProviders, attributes: attributes)
             var found = loaded.providers
             if !repeated.isEmpty {
                 if found.isEmpty { found = [ProviderFacts(providerID: group.provider, tables: [:])] }

@@ -1,4 +1,5 @@
 public import RuleBase
+public import RuleIR
 
 /// Rows of one output table as JSON Lines: canonical JSON, each row ending in a newline, in
 /// one buffer. A run writes gigabytes of rows; one buffer per table and batch keeps them off
@@ -130,7 +131,7 @@ extension Evaluator {
         document: JSONValue, line: Int?, asOf: CalendarDate, keepEvaluations: Bool, canonicalRows: [String: [[UInt8]?]],
         into batch: inout EvaluationBatch
     ) {
-        add(FactLoader.load(document, line: line, canonicalRows: canonicalRows), asOf: asOf,
+        add(FactLoader.load(document, line: line, canonicalRows: canonicalRows, attributes: attributes), asOf: asOf,
             keepEvaluations: keepEvaluations, into: &batch)
     }
 
@@ -161,7 +162,7 @@ extension Evaluator {
     ) -> EvaluationBatch {
         var batch = EvaluationBatch()
         if groups.lowerBound == 0 { batch.errors = document.documentErrors }
-        add(document.load(groups: groups), asOf: asOf, keepEvaluations: keepEvaluations, into: &batch)
+        add(document.load(groups: groups, attributes: attributes), asOf: asOf, keepEvaluations: keepEvaluations, into: &batch)
         return batch
     }
 
@@ -190,13 +191,15 @@ extension Evaluator {
     /// The rejected rows of JSON Lines, without evaluating anything (`eval --strict` checks a
     /// whole file before it writes a row).
     /// - Parameter firstLine: the 1-based number of `lines[0]` in the file.
-    public static func rejectedRows(lines: ArraySlice<ArraySlice<UInt8>>, firstLine: Int) -> [FactError] {
+    public static func rejectedRows(
+        lines: ArraySlice<ArraySlice<UInt8>>, firstLine: Int, attributes: AttributeCatalogue = .shared
+    ) -> [FactError] {
         var errors: [FactError] = []
         for (offset, bytes) in lines.enumerated() where !JSONParser.isBlank(bytes) {
             let lineNumber = firstLine + offset
             do {
                 let (document, _) = try JSONParser.parseCapturingCanonicalRows(bytes)
-                errors += FactLoader.load(document, line: lineNumber).errors
+                errors += FactLoader.load(document, line: lineNumber, attributes: attributes).errors
             } catch {
                 errors.append(FactError(table: nil, rowID: nil, column: nil, providerID: nil, line: lineNumber,
                                         message: "invalid JSON at column \(error.location.column): \(error.message)"))

@@ -40,8 +40,8 @@ public struct FactColumn: Sendable {
 
     /// Why `value` (not null) does not fit the column, or nil when it does. `attributeKey` is
     /// the row's `key`, for an attribute value.
-    public func problem(with value: JSONValue, attributeKey: String? = nil) -> String? {
-        if let message = FactSchema.typeProblem(value, type, attributeKey: attributeKey) { return message }
+    public func problem(with value: JSONValue, attributeKey: String? = nil, attributes: AttributeCatalogue = .shared) -> String? {
+        if let message = FactSchema.typeProblem(value, type, attributeKey: attributeKey, attributes: attributes) { return message }
         if let vocabulary, let code = value.stringValue, !vocabulary.contains(code) { return vocabulary.rejection(of: code) }
         return nil
     }
@@ -218,7 +218,7 @@ public enum FactSchema {
     }
 
     /// Why `value` is not of `type`, or nil.
-    static func typeProblem(_ value: JSONValue, _ type: FactColumnType, attributeKey: String?) -> String? {
+    static func typeProblem(_ value: JSONValue, _ type: FactColumnType, attributeKey: String?, attributes: AttributeCatalogue) -> String? {
         switch type {
         case .json: return nil
         case .string:
@@ -243,7 +243,7 @@ public enum FactSchema {
             }
             return nil
         case .attributeValue:
-            guard let key = attributeKey, let declaration = ProviderAttributes.declaration(of: key) else { return nil }
+            guard let key = attributeKey, let declaration = attributes.declaration(of: key) else { return nil }
             return ScalarValue(json: value, type: declaration.type) == nil
                 ? "attribute `\(key)` is declared \(declaration.type.rawValue): expected \(describe(declaration.type)), found \(value.compactText)"
                 : nil
@@ -261,10 +261,10 @@ public enum FactSchema {
     }
 
     /// Why a `provider_attributes` key is not accepted, or nil when it is declared.
-    public static func attributeKeyProblem(_ key: String) -> String? {
-        guard ProviderAttributes.declaration(of: key) == nil else { return nil }
-        let hint = Suggestions.didYouMean(key, in: ProviderAttributes.keys)
-            ?? "declared attributes: " + ProviderAttributes.keys.map { "`\($0)`" }.joined(separator: ", ")
+    public static func attributeKeyProblem(_ key: String, attributes: AttributeCatalogue = .shared) -> String? {
+        guard attributes.declaration(of: key) == nil else { return nil }
+        let hint = Suggestions.didYouMean(key, in: attributes.keys)
+            ?? "declared attributes: " + attributes.keys.map { "`\($0)`" }.joined(separator: ", ")
         return "unknown provider attribute `\(key)`; \(hint)"
     }
 

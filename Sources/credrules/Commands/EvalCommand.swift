@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import RuleBase
 import RuleEngine
+import RuleIR
 
 /// `credrules eval`: evaluate providers' facts against rule packs as of a date.
 struct EvalCommand: ParsableCommand {
@@ -40,7 +41,7 @@ struct EvalCommand: ParsableCommand {
         if factsOptions.isJSONLines {
             // Opened before the outputs, so a missing or unreadable file touches nothing.
             let reader = try factsOptions.lineReader()
-            if strict { try Self.failOnRejectedRows(document: nil, factsOptions: factsOptions) }
+            if strict { try Self.failOnRejectedRows(document: nil, factsOptions: factsOptions, attributes: evaluator.attributes) }
             let sink = try OutputSink(format: format, out: out, evaluator: evaluator, asOf: date)
             try Self.completing(sink) { try evaluateLines(reader, evaluator: evaluator, asOf: date, sink: sink) }
         } else {
@@ -52,7 +53,7 @@ struct EvalCommand: ParsableCommand {
                 if out == nil { try OutputSink(format: format, out: nil, evaluator: evaluator, asOf: date).fail(failure.description) }
                 throw failure
             }
-            if strict { try Self.failOnRejectedRows(document: document, factsOptions: factsOptions) }
+            if strict { try Self.failOnRejectedRows(document: document, factsOptions: factsOptions, attributes: evaluator.attributes) }
             let sink = try OutputSink(format: format, out: out, evaluator: evaluator, asOf: date)
             try Self.completing(sink) { evaluateDocument(document, evaluator: evaluator, asOf: date, sink: sink) }
         }
@@ -141,14 +142,14 @@ struct EvalCommand: ParsableCommand {
     static let chunkLines = 64
 
     /// `--strict`: every rejected row on standard error, then exit 1 before anything is written.
-    static func failOnRejectedRows(document: FactsDocument?, factsOptions: FactsOptions) throws {
+    static func failOnRejectedRows(document: FactsDocument?, factsOptions: FactsOptions, attributes: AttributeCatalogue) throws {
         var errors: [FactError] = []
         if let document {
             errors = document.documentErrors
             var start = 0
             while start < document.groupCount {
                 let end = min(document.groupCount, start + 2000)
-                errors += document.load(groups: start..<end).errors
+                errors += document.load(groups: start..<end, attributes: attributes).errors
                 start = end
             }
         } else {
@@ -160,7 +161,7 @@ struct EvalCommand: ParsableCommand {
                 for (index, line) in lines.enumerated() {
                     if case .tooLong(let count) = line { errors.append(factsOptions.tooLongError(line: lineNumber + index, byteCount: count)) }
                 }
-                errors += Evaluator.rejectedRows(lines: lines.map(\.bytes)[...], firstLine: lineNumber)
+                errors += Evaluator.rejectedRows(lines: lines.map(\.bytes)[...], firstLine: lineNumber, attributes: attributes)
                 lineNumber += lines.count
             }
         }

@@ -22,7 +22,7 @@ struct ExplainCommand: ParsableCommand {
         guard let document = try Self.document(for: provider, in: factsOptions) else {
             throw ValidationError("provider `\(provider)` has no rows in \(factsOptions.facts)")
         }
-        let (providers, errors) = FactLoader.load(document)
+        let (providers, errors) = FactLoader.load(document, attributes: evaluator.attributes)
         for error in errors where error.providerID == provider || error.providerID == nil { FileIO.printError("rejected: \(error.summary)") }
         guard let facts = providers.first(where: { $0.providerID == provider }) else {
             throw ValidationError("provider `\(provider)` has no valid rows in \(factsOptions.facts)")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import RuleBase
 import RuleEngine
+import RuleIR
 
 /// `credrules impact`: who changes status when one version of a pack replaces another.
 struct ImpactCommand: ParsableCommand {
@@ -29,7 +30,7 @@ struct ImpactCommand: ParsableCommand {
         var rejected = 0
         try factsOptions.forEachDocument { parsed, line in
             guard case .success(let document) = parsed else { rejected += 1; return }
-            let (providers, errors) = FactLoader.load(document, line: line)
+            let (providers, errors) = FactLoader.load(document, line: line, attributes: .including([oldVersion.version, newVersion.version]))
             rejected += errors.count
             for provider in providers {
                 report.add(old: Evaluator.evaluate(oldVersion, provider: provider, asOf: date, recordingLog: false),
