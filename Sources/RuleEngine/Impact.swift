@@ -9,6 +9,11 @@ public struct ImpactReport: Sendable {
         /// Status under the new version.
         public var to: String
 
+        public init(from: String, to: String) {
+            self.from = from
+            self.to = to
+        }
+
         public static func < (lhs: Transition, rhs: Transition) -> Bool { (lhs.from, lhs.to) < (rhs.from, rhs.to) }
     }
 
