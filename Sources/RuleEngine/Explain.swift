@@ -47,10 +47,12 @@ public enum Explain {
         return lines.joined(separator: "\n")
     }
 
-    /// Renders a credential no rule version decided (none covers it, or its row was rejected).
-    public static func render(unevaluated e: CredentialEvaluation) -> String {
+    /// Renders a credential no rule version decided (none covers it, or its row was rejected);
+    /// with `evidence`, the documents of the credential's row.
+    public static func render(unevaluated e: CredentialEvaluation, evidence: Evidence? = nil) -> String {
         var lines = ["\(e.providerID) · \(e.ruleVersionID.isEmpty ? "no rule version" : e.ruleVersionID) (not evaluated)"]
         lines.append("├─ credential \(e.credentialKind.rawValue) \(e.credentialID), as of \(e.asOf)")
+        if let evidence { lines += evidence.lines(for: credentialRow(of: e), indent: "│  ") }
         for g in e.gaps { lines.append("├─ ! \(g.type.rawValue) [\(g.severity.rawValue)]: \(g.description)") }
         lines.append("⇒ \(e.status.rawValue)")
         return lines.joined(separator: "\n")
@@ -96,12 +98,13 @@ public enum Explain {
         ])
     }
 
-    /// A credential no rule version decided, as one JSON object (the content of ``render(unevaluated:)``).
-    public static func json(unevaluated e: CredentialEvaluation) -> JSONValue {
+    /// A credential no rule version decided, as one JSON object (the content of ``render(unevaluated:evidence:)``).
+    public static func json(unevaluated e: CredentialEvaluation, evidence: Evidence? = nil) -> JSONValue {
         .object([
             ("provider_id", .string(e.providerID)),
             ("rule_version", e.ruleVersionID.isEmpty ? .null : .object([("id", .string(e.ruleVersionID))])),
-            ("credential", .object([("type", .string(e.credentialKind.rawValue)), ("id", .string(e.credentialID))])),
+            ("credential", .object([("type", .string(e.credentialKind.rawValue)), ("id", .string(e.credentialID))]
+                + (evidence.map { [("evidence", $0.json(for: [credentialRow(of: e)]))] } ?? []))),
             ("as_of", .string(e.asOf.description)),
             ("evaluated", .bool(false)),
             ("gaps", .array(e.gaps.map { g in
@@ -234,11 +237,13 @@ public struct Evidence: Sendable {
 
 extension Explain {
     /// Every fact row an evaluation rested on, each once, in the order of the explanation: the
-    /// evaluated credential, then each requirement's counted rows (``countedFacts(of:in:)``).
-    public static func countedFacts(_ e: CredentialEvaluation, version: RuleVersion) -> [FactRowReference] {
+    /// evaluated credential, then each requirement's counted rows (``countedFacts(of:in:)``). A
+    /// credential no rule version decided (`version` nil) rests on its own row only.
+    public static func countedFacts(_ e: CredentialEvaluation, version: RuleVersion?) -> [FactRowReference] {
         var seen: Set<FactRowReference> = []
         var rows: [FactRowReference] = []
-        for row in [credentialRow(of: e)] + e.requirements.flatMap({ countedFacts(of: $0, in: version) }) where seen.insert(row).inserted {
+        let requirementRows = version.map { version in e.requirements.flatMap { countedFacts(of: $0, in: version) } } ?? []
+        for row in [credentialRow(of: e)] + requirementRows where seen.insert(row).inserted {
             rows.append(row)
         }
         return rows

@@ -47,6 +47,18 @@ import Testing
         #expect(Explain.json(e, version: Fixtures.texas)["credential"]?["evidence"] == nil)
     }
 
+    @Test func aCredentialNoPackCoversStillNamesTheDocumentOfItsRow() throws {
+        let facts = try JSONParser.parse(#"{"licenses": [{"id": "NJ1", "provider_id": "p1", "state": "NJ", "license_type": "MD", "status": "active", "expiration_date": "2027-03-31"}]}"#)
+        let batch = Evaluator(ruleVersions: [try Fixtures.loaded()]).evaluate(document: facts, asOf: Fixtures.date("2026-06-01"))
+        let e = try #require(batch.evaluations.first)
+        #expect(!e.wasEvaluated)
+        #expect(Explain.countedFacts(e, version: nil) == [FactRowReference(table: "licenses", id: "NJ1")])
+        let text = Explain.render(unevaluated: e, evidence: Evidence())
+        #expect(text.contains("\n│  ↳ licenses NJ1: no source document on record\n"), "\(text)")
+        #expect(!Explain.render(unevaluated: e).contains("↳"))
+        #expect(Explain.json(unevaluated: e, evidence: Evidence())["credential"]?["evidence"]?.arrayValue?.count == 1)
+    }
+
     @Test func impactExamplesAreTheFirstFiveInIDOrderHoweverTheProvidersArrive() {
         let transition = ImpactReport.Transition(from: "compliant", to: "non_compliant")
         let ids = (1...9).map { "p\($0)/L\($0)" }

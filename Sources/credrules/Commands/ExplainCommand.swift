@@ -84,13 +84,14 @@ struct ExplainCommand: ParsableCommand {
                 ("provider_id", .string(provider)), ("as_of", .string(date.description)),
             ] + extra + [
                 ("evaluations", .array(evaluations.map { e in
-                    version(of: e).map { Explain.json(e, version: $0, evidence: evidence) } ?? Explain.json(unevaluated: e)
+                    version(of: e).map { Explain.json(e, version: $0, evidence: evidence) } ?? Explain.json(unevaluated: e, evidence: evidence)
                 })),
             ]).prettyText + "\n"
         }
         if evaluations.isEmpty { return "\(provider): no rule pack in effect on \(date) applies to this provider's credentials\n" }
         return evaluations.map { e in
-            (version(of: e).map { Explain.render(e, version: $0, evidence: evidence) } ?? Explain.render(unevaluated: e)) + "\n\n"
+            (version(of: e).map { Explain.render(e, version: $0, evidence: evidence) } ?? Explain.render(unevaluated: e, evidence: evidence))
+                + "\n\n"
         }.joined()
     }
 
@@ -147,8 +148,8 @@ struct ExplainCommand: ParsableCommand {
                                  connection: Connection) throws -> Evidence {
         var rows: [FactRowReference] = []
         var seen: Set<FactRowReference> = []
-        for e in evaluations where e.wasEvaluated {
-            guard let version = evaluator.ruleVersions.first(where: { $0.version.id == e.ruleVersionID })?.version else { continue }
+        for e in evaluations {
+            let version = e.wasEvaluated ? evaluator.ruleVersions.first { $0.version.id == e.ruleVersionID }?.version : nil
             for row in Explain.countedFacts(e, version: version) where seen.insert(row).inserted { rows.append(row) }
         }
         var documents: [FactRowReference: [SourceDocument]] = [:]
