@@ -112,6 +112,13 @@ import Testing
             VALUES (credrules_id('doc-rescan'), 'doc-rescan', credrules_id('prov-000012'), 's3://credentials/rescan.pdf', repeat('ab', 32), 'pdf')
             """)
         try connection.execute("UPDATE licenses SET extracted_from_doc_id = credrules_id('doc-rescan') WHERE external_id = 'lic-000012-1'")
+        // A counted event whose id holds what an array literal or a statement would trip on stays one id.
+        let oddID = #"cme-"odd\,{id}'--"#
+        try connection.execute("""
+            INSERT INTO cme_events (id, external_id, provider_id, title, category, credit_type, credits_earned, completion_date, extracted_from_doc_id)
+            SELECT credrules_id($1), $1, provider_id, title, category, credit_type, credits_earned, completion_date, credrules_id('doc-rescan')
+            FROM cme_events WHERE external_id = 'cme-000012-2'
+            """, [.text(oddID)])
         let explained = try Self.credrules(["explain", "--provider", "prov-000012", "--as-of", Self.asOf], database)
         #expect(explained.status == 0, "\(explained.stderr)")
         let lines = explained.stdout.split(separator: "\n").map(String.init).filter { $0.contains("↳ licenses lic-000012-1") }
@@ -119,6 +126,7 @@ import Testing
             "│  ↳ licenses lic-000012-1 ← document doc-rescan: s3://credentials/rescan.pdf, sha256 \(String(repeating: "ab", count: 32)), pdf (via extracted_from_doc_id, document_lineage *)",
             "│  ↳ licenses lic-000012-1 ← document doc-00001201: s3://credentials/doc-00001201.pdf, sha256 \(Self.documentHash("doc-00001201")), pdf (via document_lineage *)",
         ], "\(explained.stdout)")
+        #expect(explained.stdout.contains("│  ↳ cme_events \(oddID) ← document doc-rescan: s3://credentials/rescan.pdf"), "\(explained.stdout)")
     }
 
     @Test func anUnknownProviderFailsClearlyAndAnInjectedIDIsOnlyData() throws {
@@ -152,7 +160,7 @@ import Testing
         #expect(run.status == 0, "\(run.stderr)")
         let explained = try Self.credrules(["explain", "--provider", "prov-000012"], database)
         #expect(explained.status == 0, "\(explained.stderr)")
-        #expect(explained.stderr.contains("as of 2026-11-20: the latest verdicts on record"), "\(explained.stderr)")
+        #expect(explained.stderr.contains("as of 2026-11-20: the provider's latest verdicts on record"), "\(explained.stderr)")
         #expect(explained.stdout.contains("├─ credential license lic-000012-1, as of 2026-11-20"), "\(explained.stdout)")
     }
 

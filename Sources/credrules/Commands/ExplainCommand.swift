@@ -113,9 +113,12 @@ struct ExplainCommand: ParsableCommand {
                 let date: CalendarDate
                 if let requestedDate {
                     date = requestedDate
-                } else if let latest = try connection.latestVerdictDate(providerID: stored.id) ?? connection.latestCompletedRunDate() {
+                } else if let latest = try connection.latestVerdictDate(providerID: stored.id) {
                     date = latest
-                    FileIO.printError("as of \(latest): the latest verdicts on record (--as-of to choose another date)")
+                    FileIO.printError("as of \(latest): the provider's latest verdicts on record (--as-of to choose another date)")
+                } else if let latest = try connection.latestCompletedRunDate() {
+                    date = latest
+                    FileIO.printError("as of \(latest): the latest completed run, which has no verdict for this provider (--as-of to choose another date)")
                 } else {
                     throw ValidationError("--as-of is needed: no verdict or completed run is on record to take the date from")
                 }
