@@ -14,6 +14,7 @@ public enum Explain {
         lines.append("├─ credential \(e.credentialKind.rawValue) \(e.credentialID), as of \(e.asOf)")
         if let evidence {
             lines += evidence.lines(for: credentialRow(of: e), indent: "│  ")
+            for row in alsoRead(e, version: version) { lines += evidence.lines(for: row, indent: "│  ", label: "also read: ") }
         }
         // A credential whose cycles are not numbered (a DEA registration) has no renewal number.
         var cycle: [String] = []
@@ -72,6 +73,7 @@ public enum Explain {
             ("credential", .object([("type", .string(e.credentialKind.rawValue)), ("id", .string(e.credentialID))]
                 + (evidence.map { [("evidence", $0.json(for: [credentialRow(of: e)]))] } ?? []))),
             ("as_of", .string(e.asOf.description)),
+        ] + (evidence.map { [("also_read", $0.json(for: alsoRead(e, version: version)))] } ?? []) + [
             ("cycle", .object([
                 ("renewal_number", int(e.renewalNumber)), ("cme_window_start", date(e.windowStart)), ("cme_window_end", date(e.windowEnd)),
                 ("next_renewal_date", date(e.nextRenewalDate)), ("days_until_due", int(e.daysUntilDue)),
@@ -209,11 +211,11 @@ public struct Evidence: Sendable {
     /// The sentence for a row with no document.
     public static let noDocument = "no source document on record"
 
-    func lines(for row: FactRowReference, indent: String) -> [String] {
+    func lines(for row: FactRowReference, indent: String, label: String = "") -> [String] {
         let documents = documents[row] ?? []
-        guard !documents.isEmpty else { return ["\(indent)↳ \(row): \(Self.noDocument)"] }
+        guard !documents.isEmpty else { return ["\(indent)↳ \(label)\(row): \(Self.noDocument)"] }
         return documents.map { d in
-            "\(indent)↳ \(row) ← document \(d.id): \(d.s3URI ?? "no s3_uri"), sha256 \(d.sha256 ?? "not recorded")"
+            "\(indent)↳ \(label)\(row) ← document \(d.id): \(d.s3URI ?? "no s3_uri"), sha256 \(d.sha256 ?? "not recorded")"
                 + (d.fileType.map { ", \($0)" } ?? "") + " (via \(d.via.joined(separator: ", ")))"
         }
     }
@@ -264,6 +266,24 @@ extension Explain {
         guard let table else { return [] }
         var seen: Set<String> = []
         return r.countedRows.filter { seen.insert($0).inserted }.map { FactRowReference(table: table, id: $0) }
+    }
+
+    /// The rows of document-backed tables the evaluation read beyond those it counted: what its
+    /// conditions, exemptions, alternatives and checks looked at (a board certification that
+    /// exempts, a registration a condition asks about), taken from the execution log's inputs,
+    /// which hold exactly the rows the decisions depended on. Empty when no log was recorded.
+    public static func alsoRead(_ e: CredentialEvaluation, version: RuleVersion) -> [FactRowReference] {
+        let counted = Set(countedFacts(e, version: version))
+        var rows: [FactRowReference] = []
+        for (table, value) in e.inputs["facts"]?.objectMembers ?? [] {
+            guard FactSchema.byName[table]?.declared.contains(where: { $0.name == "extracted_from_doc_id" }) == true else { continue }
+            for row in value.arrayValue ?? [] {
+                guard let id = row["id"]?.stringValue else { continue }
+                let reference = FactRowReference(table: table, id: id)
+                if !counted.contains(reference) { rows.append(reference) }
+            }
+        }
+        return rows.sorted()
     }
 
     /// The evaluated credential's own row.

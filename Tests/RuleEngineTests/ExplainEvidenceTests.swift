@@ -47,6 +47,21 @@ import Testing
         #expect(Explain.json(e, version: Fixtures.texas)["credential"]?["evidence"] == nil)
     }
 
+    @Test func rowsAConditionReadAreListedAsAlsoReadWithTheirDocuments() throws {
+        // The pain course's exemption asks about board certifications: the radiology certificate decided it.
+        let cert: (String, JSONValue) = ("board_certifications", .array([.object([
+            ("id", .string("B1")), ("provider_id", .string("p1")), ("specialty", .string("radiology")),
+            ("expiration_date", .string("2030-01-01")),
+        ])]))
+        let e = try evaluate(Fixtures.facts(issue: "2024-03-01", expiration: "2026-03-01", extra: [cert]), asOf: "2025-06-01")
+        #expect(Explain.alsoRead(e, version: Fixtures.texas) == [FactRowReference(table: "board_certifications", id: "B1")])
+        let text = Explain.render(e, version: Fixtures.texas, evidence: Evidence())
+        #expect(text.contains("\n│  ↳ also read: board_certifications B1: no source document on record\n"), "\(text)")
+        #expect(Explain.json(e, version: Fixtures.texas, evidence: Evidence())["also_read"]?.arrayValue?.first?["id"]?.stringValue == "B1")
+        // Without a board certification on file, nothing else was read.
+        #expect(Explain.alsoRead(try evaluate(Fixtures.facts()), version: Fixtures.texas).isEmpty)
+    }
+
     @Test func aCredentialNoPackCoversStillNamesTheDocumentOfItsRow() throws {
         let facts = try JSONParser.parse(#"{"licenses": [{"id": "NJ1", "provider_id": "p1", "state": "NJ", "license_type": "MD", "status": "active", "expiration_date": "2027-03-31"}]}"#)
         let batch = Evaluator(ruleVersions: [try Fixtures.loaded()]).evaluate(document: facts, asOf: Fixtures.date("2026-06-01"))

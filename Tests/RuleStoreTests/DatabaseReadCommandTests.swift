@@ -68,6 +68,12 @@ import Testing
         #expect(text.contains("│  ↳ cme_events cme-000012-2 ← document doc-00001202: s3://credentials/doc-00001202.pdf, sha256 \(Self.documentHash("doc-00001202"))"), "\(text)")
         #expect(text.contains("│  ↳ cme_events cme-000012-1: no source document on record"), "\(text)")
 
+        // A row a condition read without counting it (the DEA pack's exemption asks about board
+        // certifications) is named with its document too.
+        let dea = try Self.credrules(["explain", "--provider", "prov-000003", "--as-of", Self.asOf], database)
+        #expect(dea.status == 0, "\(dea.stderr)")
+        #expect(dea.stdout.contains("│  ↳ also read: board_certifications bc-000003-1 ← document doc-00000303: s3://credentials/doc-00000303.pdf, sha256 \(Self.documentHash("doc-00000303"))"), "\(dea.stdout)")
+
         // The same verdicts, citations and traces as explain over the file: only the evidence lines are added.
         let file = try Self.credrules(["explain", "--provider", "prov-000012", "--packs", "RulePacks", "--facts", Self.sample, "--as-of", Self.asOf], database)
         #expect(file.status == 0, "\(file.stderr)")
@@ -101,6 +107,7 @@ import Testing
         // Nothing written but one audit row per explain, as the engine.
         #expect(try Self.writableCounts(connection) == before)
         #expect(try Self.count(connection, "SELECT count(*) FROM audit_logs WHERE action = 'explain' AND actor_role = 'credrules_engine' AND status = 'success' AND metadata_json->>'provider_id' = '\(uuid)'") == 3)
+        #expect(try Self.count(connection, "SELECT count(*) FROM audit_logs WHERE action = 'explain' AND status = 'success'") == 4)
     }
 
     @Test func aFactWhoseDocumentWasReplacedShowsTheCurrentDocumentThenTheOneItsLineageRecords() throws {

@@ -17,7 +17,8 @@ struct ExplainCommand: ParsableCommand {
             fact row that counted (the credential itself, the CME events counted, the registrations or \
             certifications held) is followed by the document it came from: documents.s3_uri and sha256_hash, \
             through the row's extracted_from_doc_id and its document_lineage rows, or "no source document on \
-            record". --provider is the provider's file id (providers.external_id) or uuid. Without --as-of, the \
+            record"; so are the rows the pack's conditions and exemptions read without counting them ("also \
+            read", e.g. a board certification an exemption asks about). --provider is the provider's file id (providers.external_id) or uuid. Without --as-of, the \
             date of the provider's latest verdicts on record (compliance_windows.as_of), else of the latest \
             completed run. Writes one audit_logs row and nothing else. A provider the database does not have \
             exits 2.
@@ -153,7 +154,8 @@ struct ExplainCommand: ParsableCommand {
         var seen: Set<FactRowReference> = []
         for e in evaluations {
             let version = e.wasEvaluated ? evaluator.ruleVersions.first { $0.version.id == e.ruleVersionID }?.version : nil
-            for row in Explain.countedFacts(e, version: version) where seen.insert(row).inserted { rows.append(row) }
+            let read = version.map { Explain.alsoRead(e, version: $0) } ?? []
+            for row in Explain.countedFacts(e, version: version) + read where seen.insert(row).inserted { rows.append(row) }
         }
         var documents: [FactRowReference: [SourceDocument]] = [:]
         for row in rows { documents[row] = [] }
