@@ -74,10 +74,14 @@ import Testing
         #expect(dea.status == 0, "\(dea.stderr)")
         #expect(dea.stdout.contains("│  ↳ also read: board_certifications bc-000003-1 ← document doc-00000303: s3://credentials/doc-00000303.pdf, sha256 \(Self.documentHash("doc-00000303"))"), "\(dea.stdout)")
 
-        // The same verdicts, citations and traces as explain over the file: only the evidence lines are added.
+        // No night has run: nothing on record yet.
+        #expect(text.contains("⇒ compliant\n  on record: no verdict for this credential and rule version\n"), "\(text)")
+
+        // The same verdicts, citations and traces as explain over the file: only the evidence and record lines are added.
         let file = try Self.credrules(["explain", "--provider", "prov-000012", "--packs", "RulePacks", "--facts", Self.sample, "--as-of", Self.asOf], database)
         #expect(file.status == 0, "\(file.stderr)")
-        let withoutEvidence = text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("↳ ") }.joined(separator: "\n")
+        let withoutEvidence = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.contains("↳ ") && !$0.hasPrefix("  on record: ") }.joined(separator: "\n")
         #expect(withoutEvidence == file.stdout)
         #expect(!file.stdout.contains("↳ "))
 
@@ -169,6 +173,22 @@ import Testing
         #expect(explained.status == 0, "\(explained.stderr)")
         #expect(explained.stderr.contains("as of 2026-11-20: the provider's latest verdicts on record"), "\(explained.stderr)")
         #expect(explained.stdout.contains("├─ credential license lic-000012-1, as of 2026-11-20"), "\(explained.stdout)")
+        // The verdict the run wrote, beside the one explained.
+        let connection = try Connection(url: database)
+        let runID = try #require(try connection.value("SELECT id::text FROM evaluation_runs"))
+        #expect(explained.stdout.contains("⇒ compliant\n  on record: compliant as of 2026-11-20 (evaluation run \(runID))\n"), "\(explained.stdout)")
+        // A later date gives another verdict than the one on record, and says so.
+        let later = try Self.credrules(["explain", "--provider", "prov-000012", "--as-of", "2028-06-01", "--format", "json"], database)
+        #expect(later.status == 0, "\(later.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(later.stdout.utf8)) as? [String: Any])
+        let evaluation = try #require((document["evaluations"] as? [[String: Any]])?.first)
+        let record = try #require(evaluation["on_record"] as? [String: Any])
+        #expect(record["compliance_status"] as? String == "compliant")
+        #expect(record["evaluation_run_id"] as? String == runID)
+        #expect(evaluation["compliance_status"] as? String == "non_compliant")
+        #expect(record["same_status"] as? Bool == false)
+        let laterText = try Self.credrules(["explain", "--provider", "prov-000012", "--as-of", "2028-06-01"], database)
+        #expect(laterText.stdout.contains("⇒ non_compliant\n  on record: compliant as of 2026-11-20 (evaluation run \(runID)) — differs from this evaluation"), "\(laterText.stdout)")
     }
 
     // MARK: impact

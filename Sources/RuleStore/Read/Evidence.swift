@@ -212,3 +212,32 @@ extension Connection {
             canonicalBytes: Array((try result.string(0, "rule_canonical") ?? "").utf8), sha256: try result.string(0, "rule_sha256") ?? "")
     }
 }
+
+/// A verdict on record: one `compliance_windows` row as the last evaluation wrote it.
+public struct StoredVerdict: Sendable, Hashable {
+    /// The credential's file id.
+    public let credentialID: String
+    /// `rule_versions.id`, nil for a credential no rule version covers.
+    public let ruleVersionID: String?
+    public let status: String
+    public let asOf: CalendarDate?
+    public let evaluationRunID: String?
+}
+
+extension Connection {
+    /// The provider's current verdicts (`compliance_windows`), by credential and rule version.
+    public func verdictsOnRecord(providerID: String) throws(StoreError) -> [StoredVerdict] {
+        let result = try execute("""
+            SELECT credential_id, rule_version_id::text, compliance_status, as_of::text, evaluation_run_id::text
+            FROM compliance_windows WHERE provider_id = $1::uuid ORDER BY credential_id, rule_version_id
+            """, [.text(providerID)])
+        var verdicts: [StoredVerdict] = []
+        for row in 0..<result.count {
+            verdicts.append(StoredVerdict(
+                credentialID: try result.string(row, "credential_id") ?? "", ruleVersionID: try result.string(row, "rule_version_id"),
+                status: try result.string(row, "compliance_status") ?? "", asOf: try result.string(row, "as_of").flatMap { CalendarDate(iso: $0) },
+                evaluationRunID: try result.string(row, "evaluation_run_id")))
+        }
+        return verdicts
+    }
+}

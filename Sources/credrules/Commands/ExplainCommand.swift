@@ -18,7 +18,8 @@ struct ExplainCommand: ParsableCommand {
             certifications held) is followed by the document it came from: documents.s3_uri and sha256_hash, \
             through the row's extracted_from_doc_id and its document_lineage rows, or "no source document on \
             record"; so are the rows the pack's conditions and exemptions read without counting them ("also \
-            read", e.g. a board certification an exemption asks about). --provider is the provider's file id (providers.external_id) or uuid. Without --as-of, the \
+            read", e.g. a board certification an exemption asks about). Each verdict is followed by the one on \
+            record (compliance_windows: status, as-of date, evaluation run) and whether they differ. --provider is the provider's file id (providers.external_id) or uuid. Without --as-of, the \
             date of the provider's latest verdicts on record (compliance_windows.as_of), else of the latest \
             completed run. Writes one audit_logs row and nothing else. A provider the database does not have \
             exits 2.
@@ -73,9 +74,11 @@ struct ExplainCommand: ParsableCommand {
     }
 
     /// What explain prints: the evaluations for people (each followed by a blank line) or as one
-    /// JSON document; `extra` members go into the document.
+    /// JSON document; `extra` members go into the document. `onRecord` gives, per evaluation, a
+    /// line for people and a member for the document (the verdict the database holds).
     static func report(_ evaluations: [CredentialEvaluation], provider: String, date: CalendarDate, evaluator: Evaluator,
-                       evidence: Evidence?, format: TestCommand.ReportFormat, extra: [(String, JSONValue)]) -> String {
+                       evidence: Evidence?, format: TestCommand.ReportFormat, extra: [(String, JSONValue)],
+                       onRecord: ((CredentialEvaluation) -> (line: String, member: (String, JSONValue)))? = nil) -> String {
         func version(of e: CredentialEvaluation) -> RuleVersion? {
             guard e.wasEvaluated else { return nil }
             return evaluator.ruleVersions.first { $0.version.id == e.ruleVersionID }?.version
@@ -85,14 +88,16 @@ struct ExplainCommand: ParsableCommand {
                 ("provider_id", .string(provider)), ("as_of", .string(date.description)),
             ] + extra + [
                 ("evaluations", .array(evaluations.map { e in
-                    version(of: e).map { Explain.json(e, version: $0, evidence: evidence) } ?? Explain.json(unevaluated: e, evidence: evidence)
+                    let json = version(of: e).map { Explain.json(e, version: $0, evidence: evidence) } ?? Explain.json(unevaluated: e, evidence: evidence)
+                    guard let onRecord, let members = json.objectMembers else { return json }
+                    return .object(members + [onRecord(e).member])
                 })),
             ]).prettyText + "\n"
         }
         if evaluations.isEmpty { return "\(provider): no rule pack in effect on \(date) applies to this provider's credentials\n" }
         return evaluations.map { e in
             (version(of: e).map { Explain.render(e, version: $0, evidence: evidence) } ?? Explain.render(unevaluated: e, evidence: evidence))
-                + "\n\n"
+                + (onRecord.map { "\n" + $0(e).line } ?? "") + "\n\n"
         }.joined()
     }
 
@@ -134,8 +139,12 @@ struct ExplainCommand: ParsableCommand {
                 let evidence = try Self.evidence(for: evaluations, provider: stored, evaluator: evaluator, connection: connection)
                 let used = Set(evaluations.filter(\.wasEvaluated).map(\.ruleVersionID)).sorted()
                 let versionRows = JSONValue.object(used.map { ($0, databaseIDs[$0].map { .string($0) } ?? .null) })
+                let verdicts = try connection.verdictsOnRecord(providerID: stored.id)
                 let text = Self.report(evaluations, provider: stored.externalID, date: date, evaluator: evaluator, evidence: evidence,
-                                       format: format, extra: [("provider_uuid", .string(stored.id)), ("rule_version_ids", versionRows)])
+                                       format: format, extra: [("provider_uuid", .string(stored.id)), ("rule_version_ids", versionRows)]) { e in
+                    let ruleVersionRow = e.wasEvaluated ? databaseIDs[e.ruleVersionID] : nil
+                    return Self.onRecord(verdicts.first { $0.credentialID == e.credentialID && $0.ruleVersionID == ruleVersionRow }, e)
+                }
                 let documents = Set(evidence.documents.values.flatMap { $0.map(\.id) })
                 return (text, [
                     ("provider_id", .string(stored.id)), ("as_of", .string(date.description)), ("evaluations", .int(evaluations.count)),
@@ -145,6 +154,22 @@ struct ExplainCommand: ParsableCommand {
             }
         }
         print(output, terminator: "")
+    }
+
+    /// The verdict the database holds for an evaluation's credential and rule version, beside the
+    /// one just made: they differ when the facts or the rule versions changed since it was written.
+    static func onRecord(_ verdict: StoredVerdict?, _ e: CredentialEvaluation) -> (line: String, member: (String, JSONValue)) {
+        guard let verdict else {
+            return ("  on record: no verdict for this credential and rule version", ("on_record", .null))
+        }
+        let run = verdict.evaluationRunID.map { " (evaluation run \($0))" } ?? ""
+        let differs = verdict.status != e.status.rawValue
+        let when = verdict.asOf.map { " as of \($0)" } ?? ""
+        let note = differs ? " — differs from this evaluation: the facts, the rule versions or the date changed since" : ""
+        return ("  on record: \(verdict.status)\(when)\(run)\(note)", ("on_record", .object([
+            ("compliance_status", .string(verdict.status)), ("as_of", verdict.asOf.map { .string($0.description) } ?? .null),
+            ("evaluation_run_id", verdict.evaluationRunID.map { .string($0) } ?? .null), ("same_status", .bool(!differs)),
+        ])))
     }
 
     /// The documents of every fact row the evaluations counted, from the store.
