@@ -6,7 +6,8 @@ public import RuleIR
 public enum Explain {
     /// Renders an evaluation: the credential and cycle, parameter values, attribute defaults, then
     /// each requirement with what it saw, the rows that counted, its outcome and citation.
-    /// With `evidence`, every fact row that counted is followed by the documents it came from
+    /// With `evidence`, every fact row that counted (``countedFacts(of:in:)``) and every row the
+    /// conditions read (``alsoRead(_:version:)``) is followed by the documents it came from
     /// (verdict → law → evidence), or says that none is on record.
     public static func render(_ e: CredentialEvaluation, version: RuleVersion, evidence: Evidence? = nil) -> String {
         var lines: [String] = []
@@ -60,7 +61,8 @@ public enum Explain {
     }
 
     /// The same content as ``render(_:version:evidence:)`` as one JSON object; with `evidence`,
-    /// the credential and each requirement carry an `evidence` array (row, documents).
+    /// the credential and each requirement carry an `evidence` array (row, documents), and
+    /// `also_read` lists the rows the conditions read.
     public static func json(_ e: CredentialEvaluation, version: RuleVersion, evidence: Evidence? = nil) -> JSONValue {
         func date(_ d: CalendarDate?) -> JSONValue { d.map { .string($0.description) } ?? .null }
         func int(_ i: Int?) -> JSONValue { i.map { .int($0) } ?? .null }
