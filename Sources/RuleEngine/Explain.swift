@@ -6,10 +6,17 @@ public import RuleIR
 public enum Explain {
     /// Renders an evaluation: the credential and cycle, parameter values, attribute defaults, then
     /// each requirement with what it saw, the rows that counted, its outcome and citation.
-    public static func render(_ e: CredentialEvaluation, version: RuleVersion) -> String {
+    /// With `evidence`, every fact row that counted (``countedFacts(of:in:)``) and every row the
+    /// conditions read (``alsoRead(_:version:)``) is followed by the documents it came from
+    /// (verdict → law → evidence), or says that none is on record.
+    public static func render(_ e: CredentialEvaluation, version: RuleVersion, evidence: Evidence? = nil) -> String {
         var lines: [String] = []
         lines.append("\(e.providerID) · \(version.title) (\(e.ruleVersionID), sha256 \(e.ruleVersionHash.prefix(12))…)")
         lines.append("├─ credential \(e.credentialKind.rawValue) \(e.credentialID), as of \(e.asOf)")
+        if let evidence {
+            lines += evidence.lines(for: credentialRow(of: e), indent: "│  ")
+            for row in alsoRead(e, version: version) { lines += evidence.lines(for: row, indent: "│  ", label: "also read: ") }
+        }
         // A credential whose cycles are not numbered (a DEA registration) has no renewal number.
         var cycle: [String] = []
         if let n = e.renewalNumber { cycle.append("renewal \(n)") }
@@ -38,6 +45,9 @@ public enum Explain {
             if let s = r.windowStart, let end = r.windowEnd { lines.append("\(pad)· window \(s) … \(end)") }
             if let d = r.deadline, r.outcome == .unmet { lines.append("\(pad)· due \(d)") }
             for g in r.gaps { lines.append("\(pad)! \(g.type.rawValue) [\(g.severity.rawValue)]: \(oneLine(g.description))") }
+            if let evidence {
+                for row in countedFacts(of: r, in: version) { lines += evidence.lines(for: row, indent: pad) }
+            }
         }
         lines.append("⇒ \(e.status.rawValue)")
         return lines.joined(separator: "\n")
@@ -48,17 +58,21 @@ public enum Explain {
         version.attributes.first { $0.key == key }?.meaning
     }
 
-    /// Renders a credential no rule version decided (none covers it, or its row was rejected).
-    public static func render(unevaluated e: CredentialEvaluation) -> String {
+    /// Renders a credential no rule version decided (none covers it, or its row was rejected);
+    /// with `evidence`, the documents of the credential's row.
+    public static func render(unevaluated e: CredentialEvaluation, evidence: Evidence? = nil) -> String {
         var lines = ["\(e.providerID) · \(e.ruleVersionID.isEmpty ? "no rule version" : e.ruleVersionID) (not evaluated)"]
         lines.append("├─ credential \(e.credentialKind.rawValue) \(e.credentialID), as of \(e.asOf)")
+        if let evidence { lines += evidence.lines(for: credentialRow(of: e), indent: "│  ") }
         for g in e.gaps { lines.append("├─ ! \(g.type.rawValue) [\(g.severity.rawValue)]: \(g.description)") }
         lines.append("⇒ \(e.status.rawValue)")
         return lines.joined(separator: "\n")
     }
 
-    /// The same content as ``render(_:version:)`` as one JSON object.
-    public static func json(_ e: CredentialEvaluation, version: RuleVersion) -> JSONValue {
+    /// The same content as ``render(_:version:evidence:)`` as one JSON object; with `evidence`,
+    /// the credential and each requirement carry an `evidence` array (row, documents), and
+    /// `also_read` lists the rows the conditions read.
+    public static func json(_ e: CredentialEvaluation, version: RuleVersion, evidence: Evidence? = nil) -> JSONValue {
         func date(_ d: CalendarDate?) -> JSONValue { d.map { .string($0.description) } ?? .null }
         func int(_ i: Int?) -> JSONValue { i.map { .int($0) } ?? .null }
         func decimal(_ d: ExactDecimal?) -> JSONValue { d.map { .number($0.description) } ?? .null }
@@ -67,8 +81,10 @@ public enum Explain {
             ("rule_version", .object([
                 ("id", .string(e.ruleVersionID)), ("title", .string(version.title)), ("hash", .string(e.ruleVersionHash)),
             ])),
-            ("credential", .object([("type", .string(e.credentialKind.rawValue)), ("id", .string(e.credentialID))])),
+            ("credential", .object([("type", .string(e.credentialKind.rawValue)), ("id", .string(e.credentialID))]
+                + (evidence.map { [("evidence", $0.json(for: [credentialRow(of: e)]))] } ?? []))),
             ("as_of", .string(e.asOf.description)),
+        ] + (evidence.map { [("also_read", $0.json(for: alsoRead(e, version: version)))] } ?? []) + [
             ("cycle", .object([
                 ("renewal_number", int(e.renewalNumber)), ("cme_window_start", date(e.windowStart)), ("cme_window_end", date(e.windowEnd)),
                 ("next_renewal_date", date(e.nextRenewalDate)), ("days_until_due", int(e.daysUntilDue)),
@@ -90,7 +106,7 @@ public enum Explain {
                         .object([("gap_type", .string(g.type.rawValue)), ("severity", .string(g.severity.rawValue)),
                                  ("description", .string(oneLine(g.description)))])
                     })),
-                ])
+                ] + (evidence.map { [("evidence", $0.json(for: countedFacts(of: r, in: version)))] } ?? []))
             })),
             ("compliance_status", .string(e.status.rawValue)),
         ])
@@ -105,12 +121,13 @@ public enum Explain {
         }))]
     }
 
-    /// A credential no rule version decided, as one JSON object (the content of ``render(unevaluated:)``).
-    public static func json(unevaluated e: CredentialEvaluation) -> JSONValue {
+    /// A credential no rule version decided, as one JSON object (the content of ``render(unevaluated:evidence:)``).
+    public static func json(unevaluated e: CredentialEvaluation, evidence: Evidence? = nil) -> JSONValue {
         .object([
             ("provider_id", .string(e.providerID)),
             ("rule_version", e.ruleVersionID.isEmpty ? .null : .object([("id", .string(e.ruleVersionID))])),
-            ("credential", .object([("type", .string(e.credentialKind.rawValue)), ("id", .string(e.credentialID))])),
+            ("credential", .object([("type", .string(e.credentialKind.rawValue)), ("id", .string(e.credentialID))]
+                + (evidence.map { [("evidence", $0.json(for: [credentialRow(of: e)]))] } ?? []))),
             ("as_of", .string(e.asOf.description)),
             ("evaluated", .bool(false)),
             ("gaps", .array(e.gaps.map { g in
@@ -157,5 +174,141 @@ public enum Explain {
             out.append(character)
         }
         return out
+    }
+}
+
+// MARK: - The fact rows that counted, and the documents they came from
+
+/// A fact row, by table and file id: the row an evaluation rested on.
+public struct FactRowReference: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The facts table (`licenses`, `cme_events`, …).
+    public var table: String
+    /// The row's id as the facts give it (the file id).
+    public var id: String
+
+    public init(table: String, id: String) {
+        self.table = table
+        self.id = id
+    }
+
+    public static func < (lhs: FactRowReference, rhs: FactRowReference) -> Bool { (lhs.table, lhs.id) < (rhs.table, rhs.id) }
+
+    public var description: String { "\(table) \(id)" }
+}
+
+/// A document a fact row was extracted from, as the caller found it (the store's `documents`
+/// row, reached through the fact's `extracted_from_doc_id` or its `document_lineage` rows).
+public struct SourceDocument: Sendable, Hashable {
+    /// The document's id (file id, or uuid when it has none).
+    public var id: String
+    /// `documents.s3_uri`.
+    public var s3URI: String?
+    /// `documents.sha256_hash`: the hash of the file's bytes, as recorded at upload.
+    public var sha256: String?
+    /// `documents.file_type`.
+    public var fileType: String?
+    /// How the link is known, in a fixed order: `extracted_from_doc_id` (the row's current
+    /// document), `document_lineage` (recorded when the row was written from it).
+    public var via: [String]
+
+    public init(id: String, s3URI: String?, sha256: String?, fileType: String?, via: [String]) {
+        self.id = id
+        self.s3URI = s3URI
+        self.sha256 = sha256
+        self.fileType = fileType
+        self.via = via
+    }
+}
+
+/// The documents behind fact rows, for ``Explain/render(_:version:evidence:)``: filled by
+/// whoever reads the facts (the store), so the engine learns where a row came from without
+/// knowing where rows are kept. A row with no entry, or an empty one, has no source document.
+public struct Evidence: Sendable {
+    /// Documents per fact row, in the order the reader gives them.
+    public var documents: [FactRowReference: [SourceDocument]]
+
+    public init(documents: [FactRowReference: [SourceDocument]] = [:]) { self.documents = documents }
+
+    /// The sentence for a row with no document.
+    public static let noDocument = "no source document on record"
+
+    func lines(for row: FactRowReference, indent: String, label: String = "") -> [String] {
+        let documents = documents[row] ?? []
+        guard !documents.isEmpty else { return ["\(indent)↳ \(label)\(row): \(Self.noDocument)"] }
+        return documents.map { d in
+            "\(indent)↳ \(label)\(row) ← document \(d.id): \(d.s3URI ?? "no s3_uri"), sha256 \(d.sha256 ?? "not recorded")"
+                + (d.fileType.map { ", \($0)" } ?? "") + " (via \(d.via.joined(separator: ", ")))"
+        }
+    }
+
+    func json(for rows: [FactRowReference]) -> JSONValue {
+        .array(rows.map { row in
+            let documents = documents[row] ?? []
+            return .object([
+                ("table", .string(row.table)), ("id", .string(row.id)),
+                ("documents", .array(documents.map { d in
+                    .object([("id", .string(d.id)), ("s3_uri", d.s3URI.map { .string($0) } ?? .null),
+                             ("sha256_hash", d.sha256.map { .string($0) } ?? .null),
+                             ("file_type", d.fileType.map { .string($0) } ?? .null),
+                             ("via", .array(d.via.map { .string($0) }))])
+                })),
+                ("source", .string(documents.isEmpty ? Self.noDocument : "document")),
+            ])
+        })
+    }
+}
+
+extension Explain {
+    /// Every fact row an evaluation rested on, each once, in the order of the explanation: the
+    /// evaluated credential, then each requirement's counted rows (``countedFacts(of:in:)``). A
+    /// credential no rule version decided (`version` nil) rests on its own row only.
+    public static func countedFacts(_ e: CredentialEvaluation, version: RuleVersion?) -> [FactRowReference] {
+        var seen: Set<FactRowReference> = []
+        var rows: [FactRowReference] = []
+        let requirementRows = version.map { version in e.requirements.flatMap { countedFacts(of: $0, in: version) } } ?? []
+        for row in [credentialRow(of: e)] + requirementRows where seen.insert(row).inserted {
+            rows.append(row)
+        }
+        return rows
+    }
+
+    /// The rows a requirement counted, with their tables: hours and trainings count CME events
+    /// (carried hours too), registrations their registration table, certifications board
+    /// certifications. The other kinds count no rows.
+    public static func countedFacts(of r: RequirementResult, in version: RuleVersion) -> [FactRowReference] {
+        let table: String?
+        switch r.kind {
+        case .cmeHours, .oneTimeTraining: table = FactSchema.cmeEvents.name
+        case .registrationCurrent:
+            table = (version.requirements.first { $0.id == r.id }?.registration ?? .deaRegistration).table
+        case .certificationCurrent: table = FactSchema.boardCertifications.name
+        case .credentialCurrent, .custom: table = nil
+        }
+        guard let table else { return [] }
+        var seen: Set<String> = []
+        return r.countedRows.filter { seen.insert($0).inserted }.map { FactRowReference(table: table, id: $0) }
+    }
+
+    /// The rows of document-backed tables the evaluation read beyond those it counted: what its
+    /// conditions, exemptions, alternatives and checks looked at (a board certification that
+    /// exempts, a registration a condition asks about), taken from the execution log's inputs,
+    /// which hold exactly the rows the decisions depended on. Empty when no log was recorded.
+    public static func alsoRead(_ e: CredentialEvaluation, version: RuleVersion) -> [FactRowReference] {
+        let counted = Set(countedFacts(e, version: version))
+        var rows: [FactRowReference] = []
+        for (table, value) in e.inputs["facts"]?.objectMembers ?? [] {
+            guard FactSchema.byName[table]?.declared.contains(where: { $0.name == "extracted_from_doc_id" }) == true else { continue }
+            for row in value.arrayValue ?? [] {
+                guard let id = row["id"]?.stringValue else { continue }
+                let reference = FactRowReference(table: table, id: id)
+                if !counted.contains(reference) { rows.append(reference) }
+            }
+        }
+        return rows.sorted()
+    }
+
+    /// The evaluated credential's own row.
+    static func credentialRow(of e: CredentialEvaluation) -> FactRowReference {
+        FactRowReference(table: e.credentialKind.table, id: e.credentialID)
     }
 }

@@ -9,6 +9,11 @@ public struct ImpactReport: Sendable {
         /// Status under the new version.
         public var to: String
 
+        public init(from: String, to: String) {
+            self.from = from
+            self.to = to
+        }
+
         public static func < (lhs: Transition, rhs: Transition) -> Bool { (lhs.from, lhs.to) < (rhs.from, rhs.to) }
     }
 
@@ -18,8 +23,13 @@ public struct ImpactReport: Sendable {
     public var changed = 0
     /// Count per transition (unchanged ones included).
     public var counts: [Transition: Int] = [:]
-    /// Up to five `provider/credential` examples per changed transition, in provider order.
+    /// Up to ``exampleCount`` `provider/credential` examples per changed transition: the first
+    /// in id order, so the report does not depend on the order providers are read in (a file's
+    /// order, the database's pages) or on how they were split into batches.
     public var examples: [Transition: [String]] = [:]
+
+    /// How many examples a transition keeps.
+    public static let exampleCount = 5
 
     /// Creates an empty report.
     public init() {}
@@ -36,7 +46,7 @@ public struct ImpactReport: Sendable {
             if transition.from != transition.to {
                 changed += 1
                 let provider = before[credential]?.providerID ?? after[credential]?.providerID ?? "?"
-                if examples[transition, default: []].count < 5 { examples[transition, default: []].append("\(provider)/\(credential)") }
+                keep("\(provider)/\(credential)", for: transition)
             }
         }
     }
@@ -46,9 +56,17 @@ public struct ImpactReport: Sendable {
         evaluated += other.evaluated
         changed += other.changed
         for (t, n) in other.counts { counts[t, default: 0] += n }
-        for t in other.examples.keys.sorted() {
-            for example in other.examples[t] ?? [] where examples[t, default: []].count < 5 { examples[t, default: []].append(example) }
-        }
+        for (t, list) in other.examples { for example in list { keep(example, for: t) } }
+    }
+
+    /// Keeps `example` when it is among the first ``exampleCount`` in id order.
+    private mutating func keep(_ example: String, for transition: Transition) {
+        var list = examples[transition, default: []]
+        if list.count == Self.exampleCount, let last = list.last, example >= last { return }
+        guard !list.contains(example) else { return }
+        list.insert(example, at: list.firstIndex { $0 > example } ?? list.endIndex)
+        if list.count > Self.exampleCount { list.removeLast() }
+        examples[transition] = list
     }
 
     /// The report as JSON.

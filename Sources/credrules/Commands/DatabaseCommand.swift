@@ -49,7 +49,7 @@ struct DatabaseOptions: ParsableArguments {
             _ = try? connection.execute("RESET ROLE")
             try? connection.writeAudit(AuditEntry(actor: actorName, role: role, action: action, resource: resource,
                                                   status: .failure, metadata: [("error", .string(String(describing: error)))]))
-            if error is ExitCode || error is ValidationError { throw error }
+            if error is ExitCode || error is ValidationError || error is UsageFailure { throw error }
             throw DatabaseFailure(error)
         }
     }
