@@ -21,10 +21,11 @@ extension Connection {
             rows.field(stored.executedAt)
             rows.field(String(stored.sequence))
             rows.field(stored.daysUntilDue.map(String.init))
-            rows.field(stored.inputs.body)
-            rows.field(stored.inputs.spliceAt.map(String.init))
-            rows.field(stored.outputs.body)
-            rows.field(stored.outputs.spliceAt.map(String.init))
+            for document in [stored.inputs, stored.outputs] {
+                rows.field(document.body)
+                rows.field(document.spliceAt.map { "{" + $0.map(String.init).joined(separator: ",") + "}" })
+                rows.field(document.spliceWhat)
+            }
             rows.field(stored.inputsSHA256)
             rows.field(stored.outputsSHA256)
             rows.field(stored.previousSHA256)
@@ -34,13 +35,13 @@ extension Connection {
         guard !rows.isEmpty else { return }
         try execute("""
             CREATE TEMPORARY TABLE IF NOT EXISTS execution_log_stage (provider text, rule_version text, rule_type text,
-                executed_at text, entry_sequence integer, days_until_due integer, inputs_body text, inputs_splice integer,
-                outputs_body text, outputs_splice integer, inputs_sha256 text, outputs_sha256 text, entry_previous_sha256 text,
+                executed_at text, entry_sequence integer, days_until_due integer, inputs_body text, inputs_splice integer[],
+                inputs_what text, outputs_body text, outputs_splice integer[], outputs_what text, inputs_sha256 text, outputs_sha256 text, entry_previous_sha256 text,
                 entry_sha256 text) ON COMMIT DELETE ROWS
             """)
         _ = try copy("""
             COPY execution_log_stage (provider, rule_version, rule_type, executed_at, entry_sequence, days_until_due, inputs_body,
-                inputs_splice, outputs_body, outputs_splice, inputs_sha256, outputs_sha256, entry_previous_sha256, entry_sha256)
+                inputs_splice, inputs_what, outputs_body, outputs_splice, outputs_what, inputs_sha256, outputs_sha256, entry_previous_sha256, entry_sha256)
             FROM STDIN
             """, rows: rows)
         // The documents first (a data-modifying CTE), then the entries that refer to them; the
@@ -49,16 +50,16 @@ extension Connection {
             WITH s AS MATERIALIZED (
                 SELECT credrules_id(provider) AS provider_id, ($1::jsonb->>rule_version)::uuid AS rule_version_id, rule_type,
                        executed_at::date::timestamp AT TIME ZONE 'UTC' AS executed_at, entry_sequence, days_until_due,
-                       inputs_body, inputs_splice, sha256(convert_to(inputs_body, 'UTF8')) AS inputs_document,
-                       outputs_body, outputs_splice, sha256(convert_to(outputs_body, 'UTF8')) AS outputs_document,
+                       inputs_body, inputs_splice, inputs_what, sha256(convert_to(inputs_body, 'UTF8')) AS inputs_document,
+                       outputs_body, outputs_splice, outputs_what, sha256(convert_to(outputs_body, 'UTF8')) AS outputs_document,
                        decode(inputs_sha256, 'hex') AS inputs_sha256, decode(outputs_sha256, 'hex') AS outputs_sha256,
                        decode(entry_previous_sha256, 'hex') AS entry_previous_sha256, decode(entry_sha256, 'hex') AS entry_sha256
                 FROM execution_log_stage),
             documents AS (
-                INSERT INTO rules_execution_documents (provider_id, sha256, body, splice_at)
-                SELECT DISTINCT ON (provider_id, sha256) provider_id, sha256, body, splice_at
-                FROM (SELECT provider_id, inputs_document AS sha256, inputs_body AS body, inputs_splice AS splice_at FROM s
-                      UNION ALL SELECT provider_id, outputs_document, outputs_body, outputs_splice FROM s) d
+                INSERT INTO rules_execution_documents (provider_id, sha256, body, splice_at, splice_what)
+                SELECT DISTINCT ON (provider_id, sha256) provider_id, sha256, body, splice_at, splice_what
+                FROM (SELECT provider_id, inputs_document AS sha256, inputs_body AS body, inputs_splice AS splice_at, inputs_what AS splice_what FROM s
+                      UNION ALL SELECT provider_id, outputs_document, outputs_body, outputs_splice, outputs_what FROM s) d
                 ORDER BY provider_id, sha256
                 ON CONFLICT DO NOTHING)
             INSERT INTO rules_execution_entries (provider_id, rule_version_id, evaluation_run_id, executed_at, entry_sequence,
@@ -137,12 +138,16 @@ struct StoredLogEntry {
 }
 
 /// A canonical document as `rules_execution_documents` keeps it: `body` is the document with
-/// one member removed after `spliceAt` characters (Unicode scalars, as PostgreSQL counts a
-/// UTF-8 text's characters), or the whole document when `spliceAt` is nil. The view puts the
-/// member back (`credrules_log_document`, migration 0006).
+/// what follows the calendar cut out, each cut at `spliceAt[i]` characters of `body` (Unicode
+/// scalars, as PostgreSQL counts a UTF-8 text's characters; ascending) holding `m` (the member:
+/// inputs' `"as_of":"…",`, outputs' `"days_until_due":n,`) or `d` (outputs: a day count `|n|` in a
+/// text, ` 48 days`), in `spliceWhat`. No cut: the whole document, `spliceAt` nil. The view
+/// puts the pieces back (`credrules_log_document`, migration 0006); a cut is undone by the
+/// splice whatever it matched, so the bytes are exact whichever occurrences were cut.
 struct LogDocumentCut: Equatable {
     var body: String
-    var spliceAt: Int?
+    var spliceAt: [Int]?
+    var spliceWhat: String?
 
     /// Inputs start with `{"as_of":"<date>",` (keys are sorted): cut when the date is the
     /// entry's `executed_at` in `YYYY-MM-DD` form (what the view writes back).
@@ -152,35 +157,89 @@ struct LogDocumentCut: Equatable {
             index == 4 || index == 7 ? byte == UInt8(ascii: "-") : (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
         }
         let prefix = "{\"as_of\":\"\(asOf)\","
-        guard date.count == 10, digits, text.utf8.starts(with: prefix.utf8) else { return LogDocumentCut(body: text, spliceAt: nil) }
-        return LogDocumentCut(body: "{" + String(decoding: text.utf8.dropFirst(prefix.utf8.count), as: UTF8.self), spliceAt: 1)
+        guard date.count == 10, digits, text.utf8.starts(with: prefix.utf8) else { return LogDocumentCut(body: text) }
+        return LogDocumentCut(body: "{" + String(decoding: text.utf8.dropFirst(prefix.utf8.count), as: UTF8.self), spliceAt: [1], spliceWhat: "m")
+    }
+
+    init(body: String, spliceAt: [Int]? = nil, spliceWhat: String? = nil) {
+        self.body = body
+        self.spliceAt = spliceAt
+        self.spliceWhat = spliceWhat
     }
 
     /// Outputs carry `"days_until_due":<n>,` at the top level: cut when `n` is an integer
-    /// PostgreSQL's `integer` holds, spelled as it prints it, and another member follows.
+    /// PostgreSQL's `integer` holds, spelled as it prints it, and another member follows; then
+    /// also every day count `|n|` in a text (a space, the digits, ` day`: a gap's "in 48 days").
     static func outputs(_ text: String) -> (LogDocumentCut, daysUntilDue: Int?) {
         let bytes = Array(text.utf8)
-        guard let (start, valueStart) = topLevelMember("days_until_due", in: bytes) else { return (LogDocumentCut(body: text, spliceAt: nil), nil) }
+        guard let (start, valueStart) = topLevelMember("days_until_due", in: bytes) else { return (LogDocumentCut(body: text), nil) }
         var end = valueStart
         while end < bytes.count, bytes[end] == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[end]) { end += 1 }
         let spelled = String(decoding: bytes[valueStart..<end], as: UTF8.self)
         guard end < bytes.count, bytes[end] == UInt8(ascii: ","), let days = Int32(spelled), String(days) == spelled else {
-            return (LogDocumentCut(body: text, spliceAt: nil), nil)
+            return (LogDocumentCut(body: text), nil)
         }
-        let body = String(decoding: bytes[..<start] + bytes[(end + 1)...], as: UTF8.self)
-        // Characters before the member: every byte that does not continue a UTF-8 sequence.
-        let characters = bytes[..<start].reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
-        return (LogDocumentCut(body: body, spliceAt: characters), Int(days))
+        // Cuts as byte ranges of `text`, ascending and never touching (so positions in the body differ).
+        var cuts: [(range: Range<Int>, what: Character)] = []
+        let count = Array(String(days.magnitude).utf8), suffix = Array(" day".utf8)
+        for at in dayCounts(count, followedBy: suffix, in: bytes) where at > end + 1 || at + count.count < start {
+            cuts.append((at..<(at + count.count), "d"))
+        }
+        cuts.append((start..<(end + 1), "m"))
+        cuts.sort { $0.range.lowerBound < $1.range.lowerBound }
+        var body: [UInt8] = [], positions: [Int] = [], what = ""
+        body.reserveCapacity(bytes.count)
+        var copied = 0, characters = 0
+        for cut in cuts {
+            // Touching the previous cut, the two would share a position: keep this one's bytes.
+            if !positions.isEmpty, cut.range.lowerBound <= copied { continue }
+            let kept = bytes[copied..<cut.range.lowerBound]
+            body += kept
+            characters += kept.reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+            positions.append(characters)
+            what.append(cut.what)
+            copied = cut.range.upperBound
+        }
+        body += bytes[copied...]
+        return (LogDocumentCut(body: String(decoding: body, as: UTF8.self), spliceAt: positions, spliceWhat: what), Int(days))
     }
 
-    /// The document with the member put back, as the view computes it.
-    func spliced(member: String) -> String {
-        guard let spliceAt else { return body }
-        let scalars = Array(body.unicodeScalars)
+    /// Where `digits` stand inside a JSON string as a whole number after a space and before
+    /// `suffix` (byte offsets of `bytes`).
+    static func dayCounts(_ digits: [UInt8], followedBy suffix: [UInt8], in bytes: [UInt8]) -> [Int] {
+        var found: [Int] = []
+        var index = 0, inString = false
+        while index < bytes.count {
+            let byte = bytes[index]
+            if inString {
+                if byte == UInt8(ascii: "\\") {
+                    index += 1
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                } else if byte == UInt8(ascii: " "), bytes.count >= index + 1 + digits.count + suffix.count,
+                          bytes[(index + 1)..<(index + 1 + digits.count)].elementsEqual(digits),
+                          bytes[(index + 1 + digits.count)..<(index + 1 + digits.count + suffix.count)].elementsEqual(suffix) {
+                    found.append(index + 1)
+                    index += digits.count
+                }
+            } else if byte == UInt8(ascii: "\"") {
+                inString = true
+            }
+            index += 1
+        }
+        return found
+    }
+
+    /// The document with the pieces put back, as the view computes it.
+    func spliced(member: String, dayCount: String?) -> String? {
+        guard let spliceAt, let spliceWhat else { return body }
+        var scalars = Array(body.unicodeScalars)
+        for (at, what) in zip(spliceAt, spliceWhat).reversed() {
+            guard let piece = what == "m" ? member : dayCount else { return nil }
+            scalars.insert(contentsOf: piece.unicodeScalars, at: at)
+        }
         var out = String.UnicodeScalarView()
-        out.append(contentsOf: scalars[..<spliceAt])
-        out.append(contentsOf: member.unicodeScalars)
-        out.append(contentsOf: scalars[spliceAt...])
+        out.append(contentsOf: scalars)
         return String(out)
     }
 
@@ -222,9 +281,10 @@ extension Connection {
         e.id::text AS id, e.evaluation_run_id::text AS evaluation_run_id, e.entry_sequence,
         encode(e.entry_previous_sha256, 'hex') AS entry_previous_sha256, encode(e.entry_sha256, 'hex') AS entry_sha256,
         to_char((e.executed_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS executed_at,
-        credrules_log_document(i.body, i.splice_at, credrules_log_as_of_member(e.executed_at)) AS inputs_canonical,
+        credrules_log_document(i.body, i.splice_at, i.splice_what, credrules_log_as_of_member(e.executed_at), NULL) AS inputs_canonical,
         encode(e.inputs_sha256, 'hex') AS inputs_sha256,
-        credrules_log_document(o.body, o.splice_at, credrules_log_days_member(e.days_until_due)) AS outputs_canonical,
+        credrules_log_document(o.body, o.splice_at, o.splice_what, credrules_log_days_member(e.days_until_due),
+                               abs(e.days_until_due)::text) AS outputs_canonical,
         encode(e.outputs_sha256, 'hex') AS outputs_sha256,
         coalesce(p.external_id, p.id::text) AS provider_id, e.rule_type,
         (rv.rule_json->>'pack') || '@' || (rv.rule_json->>'version') AS rule_version_id,

@@ -1,8 +1,8 @@
 -- The execution log, kept for years (SCHEMA.md "The execution log"). Until 0005 every entry
 -- stored its two documents twice (jsonb and canonical text), in full, every night. Now:
 --   rules_execution_documents: a provider's canonical documents, each stored once under its
---     SHA-256, with the as-of-dependent member cut out (so an unchanged night stores nothing new);
---   rules_execution_entries: one small row per evaluation: the sealed header, the cut-out value
+--     SHA-256, with what follows the calendar cut out (so an unchanged night stores nothing new);
+--   rules_execution_entries: one small row per evaluation: the sealed header, days_until_due
 --     and the two documents' keys;
 --   rules_execution_log: the Data Bible's table, now a view that splices each entry's documents
 --     back together, byte for byte (inputs_canonical, outputs_canonical) and as jsonb.
@@ -15,12 +15,17 @@ CREATE TABLE rules_execution_documents (
     provider_id uuid NOT NULL REFERENCES providers (id),
     -- SHA-256 of `body`'s UTF-8 bytes: the document's address.
     sha256 bytea NOT NULL,
-    -- The canonical bytes with the as-of-dependent member removed when `splice_at` is set: in
-    -- inputs `"as_of":"<date>",` (the entry's executed_at), in outputs `"days_until_due":<n>,`
-    -- (the entry's days_until_due). text keeps the bytes; jsonb would not.
+    -- The canonical bytes with what follows the calendar cut out (text keeps the bytes; jsonb
+    -- would not): `m`, the member `"as_of":"<date>",` of inputs (the entry's executed_at) or
+    -- `"days_until_due":<n>,` of outputs (the entry's days_until_due); `d`, in outputs, a day
+    -- count `<|n|>` written in a text (" in 48 days", " 354 days ago").
     body text NOT NULL,
-    -- Characters of `body` before the removed member (NULL: nothing was removed).
-    splice_at integer CONSTRAINT rules_execution_documents_splice_at_check CHECK (splice_at > 0),
+    -- Where each cut was, in characters of `body` before it, ascending; and what it was, a
+    -- letter each (`m` or `d`). NULL: the document is whole.
+    splice_at integer[],
+    splice_what text,
+    CONSTRAINT rules_execution_documents_splice_check CHECK ((splice_at IS NULL) = (splice_what IS NULL)
+        AND cardinality(splice_at) = length(splice_what) AND splice_what ~ '^[md]+$' AND 0 < ALL (splice_at)),
     -- false only for rows written before canonical bytes were kept: `body` is then the text of
     -- their jsonb, and the view shows no canonical bytes for them.
     canonical boolean NOT NULL DEFAULT true,
@@ -63,10 +68,24 @@ CREATE TABLE rules_execution_entries (
 CREATE INDEX rules_execution_entries_provider_executed_idx ON rules_execution_entries (provider_id, executed_at);
 
 -- ---------------------------------------------------------------- splicing
--- A document's canonical bytes: `body` with `member` put back after `splice_at` characters.
-CREATE FUNCTION credrules_log_document(body text, splice_at integer, member text) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    AS $$ SELECT CASE WHEN splice_at IS NULL THEN body ELSE left(body, splice_at) || member || substr(body, splice_at + 1) END $$;
+-- A document's canonical bytes: `body` with `member` (`m`) and `day_count` (`d`) put back where
+-- they were cut, the last first so that earlier positions stay put. NULL when a piece is missing.
+CREATE FUNCTION credrules_log_document(body text, splice_at integer[], splice_what text, member text, day_count text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog AS $$
+DECLARE
+    result text := body;
+    piece text;
+BEGIN
+    FOR i IN REVERSE coalesce(cardinality(splice_at), 0)..1 LOOP
+        piece := CASE substr(splice_what, i, 1) WHEN 'm' THEN member WHEN 'd' THEN day_count END;
+        IF piece IS NULL THEN
+            RETURN NULL;
+        END IF;
+        result := left(result, splice_at[i]) || piece || substr(result, splice_at[i] + 1);
+    END LOOP;
+    RETURN result;
+END
+$$;
 
 -- The members cut out of inputs and outputs. to_char, not ::text: the date's text must not
 -- depend on the session's DateStyle.
@@ -90,7 +109,7 @@ CROSS JOIN LATERAL (
                     THEN '{' || substr(l.inputs_canonical, length(credrules_log_as_of_member(l.executed_at)) + 2)
                 ELSE l.inputs_canonical END AS body,
            CASE WHEN l.inputs_canonical IS NOT NULL AND starts_with(l.inputs_canonical, '{' || credrules_log_as_of_member(l.executed_at))
-                THEN 1 END AS splice_at) i
+                THEN ARRAY[1] END AS splice_at) i
 CROSS JOIN LATERAL (
     SELECT CASE WHEN d.days IS NULL THEN 0 ELSE strpos(l.outputs_canonical, credrules_log_days_member(d.days)) END AS at, d.days
     FROM (SELECT CASE WHEN jsonb_typeof(l.outputs_json -> 'days_until_due') = 'number' AND l.outputs_canonical IS NOT NULL
@@ -99,11 +118,11 @@ CROSS JOIN LATERAL (
 CROSS JOIN LATERAL (
     SELECT CASE WHEN p.at > 1 THEN left(l.outputs_canonical, p.at - 1) || substr(l.outputs_canonical, p.at + length(credrules_log_days_member(p.days)))
                 ELSE coalesce(l.outputs_canonical, l.outputs_json::text) END AS body,
-           CASE WHEN p.at > 1 THEN p.at - 1 END AS splice_at,
+           CASE WHEN p.at > 1 THEN ARRAY[p.at - 1] END AS splice_at,
            CASE WHEN p.at > 1 THEN p.days END AS days) o;
 
-INSERT INTO rules_execution_documents (provider_id, sha256, body, splice_at, canonical)
-SELECT DISTINCT ON (provider_id, sha256) provider_id, sha256, body, splice_at, canonical
+INSERT INTO rules_execution_documents (provider_id, sha256, body, splice_at, splice_what, canonical)
+SELECT DISTINCT ON (provider_id, sha256) provider_id, sha256, body, splice_at, CASE WHEN splice_at IS NOT NULL THEN 'm' END, canonical
 FROM (SELECT provider_id, sha256(convert_to(inputs_body, 'UTF8')) AS sha256, inputs_body AS body, inputs_splice AS splice_at,
              inputs_canonical IS NOT NULL AS canonical FROM log_0006
       UNION ALL
@@ -126,14 +145,14 @@ DROP TABLE rules_execution_log;
 -- caller's grants and row-level security apply to the two tables beneath.
 CREATE VIEW rules_execution_log WITH (security_invoker = true) AS
 SELECT e.id, e.provider_id, e.rule_version_id, e.rule_type,
-       credrules_log_document(i.body, i.splice_at, credrules_log_as_of_member(e.executed_at))::jsonb AS inputs_json,
-       credrules_log_document(o.body, o.splice_at, credrules_log_days_member(e.days_until_due))::jsonb AS outputs_json,
+       credrules_log_document(i.body, i.splice_at, i.splice_what, credrules_log_as_of_member(e.executed_at), NULL)::jsonb AS inputs_json,
+       credrules_log_document(o.body, o.splice_at, o.splice_what, credrules_log_days_member(e.days_until_due), abs(e.days_until_due)::text)::jsonb AS outputs_json,
        encode(e.inputs_sha256, 'hex') AS inputs_sha256, encode(e.outputs_sha256, 'hex') AS outputs_sha256,
        e.evaluation_run_id, e.executed_at, e.entry_sequence,
        encode(e.entry_previous_sha256, 'hex') AS entry_previous_sha256, encode(e.entry_sha256, 'hex') AS entry_sha256,
-       CASE WHEN i.canonical THEN credrules_log_document(i.body, i.splice_at, credrules_log_as_of_member(e.executed_at)) END
+       CASE WHEN i.canonical THEN credrules_log_document(i.body, i.splice_at, i.splice_what, credrules_log_as_of_member(e.executed_at), NULL) END
            AS inputs_canonical,
-       CASE WHEN o.canonical THEN credrules_log_document(o.body, o.splice_at, credrules_log_days_member(e.days_until_due)) END
+       CASE WHEN o.canonical THEN credrules_log_document(o.body, o.splice_at, o.splice_what, credrules_log_days_member(e.days_until_due), abs(e.days_until_due)::text) END
            AS outputs_canonical
 FROM rules_execution_entries e
 -- LEFT: an entry whose document is gone (only by tampering) still shows, with no documents.
@@ -213,8 +232,8 @@ $governance$;
 REVOKE ALL ON rules_execution_documents, rules_execution_entries, rules_execution_log FROM PUBLIC;
 GRANT SELECT ON rules_execution_documents, rules_execution_entries, rules_execution_log TO credrules_app, credrules_engine;
 GRANT INSERT ON rules_execution_documents, rules_execution_entries, rules_execution_log TO credrules_engine;
-REVOKE ALL ON FUNCTION credrules_log_document(text, integer, text), credrules_log_as_of_member(timestamptz),
+REVOKE ALL ON FUNCTION credrules_log_document(text, integer[], text, text, text), credrules_log_as_of_member(timestamptz),
     credrules_log_days_member(integer), credrules_log_insert() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION credrules_log_document(text, integer, text), credrules_log_as_of_member(timestamptz),
+GRANT EXECUTE ON FUNCTION credrules_log_document(text, integer[], text, text, text), credrules_log_as_of_member(timestamptz),
     credrules_log_days_member(integer) TO credrules_app, credrules_engine;
 GRANT EXECUTE ON FUNCTION credrules_log_insert() TO credrules_engine;
