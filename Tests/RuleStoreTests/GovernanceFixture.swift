@@ -14,7 +14,8 @@ enum GovernanceFixture {
     static let providerTables = [
         "provider_identifiers", "provider_roles", "provider_settings", "provider_states", "provider_attributes",
         "documents", "licenses", "dea_registrations", "csr_certificates", "board_certifications", "cme_events",
-        "compliance_windows", "compliance_gap_analysis", "rules_execution_log", "parsing_jobs",
+        "compliance_windows", "compliance_gap_analysis", "rules_execution_log", "rules_execution_entries",
+        "rules_execution_documents", "parsing_jobs",
         "credential_confidence_audit", "document_lineage", "credential_versions", "notification_preferences",
         "notifications_sent", "email_events", "integration_logs",
     ]

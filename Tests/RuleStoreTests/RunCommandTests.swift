@@ -1,5 +1,5 @@
 import Foundation
-import RuleStore
+@testable import RuleStore
 import Testing
 
 /// `credrules run`, the nightly engine, against the test server with the sample population
@@ -174,17 +174,28 @@ import Testing
         #expect(intact.status == 0, "\(intact.stderr)")
         #expect(intact.stdout.hasSuffix("\(Self.fileRun.logEntries) entries: all identical\n"), "\(intact.stdout)")
 
-        // A superuser who switches immutability off (0003 audits that) alters one entry and removes the last.
-        try connection.execute("ALTER TABLE rules_execution_log DISABLE TRIGGER immutable_rows")
-        try connection.execute("UPDATE rules_execution_log SET outputs_canonical = replace(outputs_canonical, 'compliant', 'at_risk') WHERE entry_sequence = 5")
-        try connection.execute("DELETE FROM rules_execution_log WHERE entry_sequence = \(Self.fileRun.logEntries)")
+        // A superuser who switches immutability off (0003 audits that) alters one entry's stored
+        // outputs (same length, so the spliced-in days_until_due stays in place) and removes the
+        // last entry (ExecutionLogStorageTests has every other kind).
+        try connection.executeScript("""
+            ALTER TABLE rules_execution_entries DISABLE TRIGGER immutable_rows;
+            ALTER TABLE rules_execution_documents DISABLE TRIGGER immutable_rows;
+            ALTER TABLE rules_execution_documents DROP CONSTRAINT rules_execution_documents_sha256_check;
+            SET session_replication_role = replica;
+            """, name: "tampering")
+        try connection.execute("""
+            UPDATE rules_execution_documents d SET body = replace(body, 'compliant', 'COMPLIANT')
+            FROM rules_execution_entries e WHERE e.entry_sequence = 5 AND d.provider_id = e.provider_id AND d.sha256 = e.outputs_document
+            """)
+        try connection.execute("DELETE FROM rules_execution_entries WHERE entry_sequence = \(Self.fileRun.logEntries)")
         let tampered = try DatabaseCommandTests.credrules(["replay", "--run", runID], database: database)
         #expect(tampered.status == 1)
         let lines = tampered.stdout.split(separator: "\n").map(String.init)
         let altered = try #require(lines.firstIndex { $0.hasPrefix("entry 5 (") }, "\(tampered.stdout)")
         #expect(lines[altered].hasSuffix("): ALTERED"), "\(tampered.stdout)")
-        #expect(lines[altered + 1] == "  outputs_json does not match outputs_sha256", "\(tampered.stdout)")
-        #expect(lines.filter { !$0.hasSuffix(": identical") }.count == 5, "\(tampered.stdout)")
+        #expect(lines[altered + 1] == "  the stored outputs document no longer matches its SHA-256 address: it was altered", "\(tampered.stdout)")
+        #expect(lines[altered + 2] == "  outputs_json does not match outputs_sha256", "\(tampered.stdout)")
+        #expect(lines.filter { !$0.hasPrefix("  ") && !$0.hasSuffix(": identical") }.count == 3, "\(tampered.stdout)")
         #expect(tampered.stdout.contains("the run manifest records \(Self.fileRun.logEntries) entries; the log ends after entry \(Self.fileRun.logEntries - 1)"), "\(tampered.stdout)")
         let missing = try DatabaseCommandTests.credrules(["replay", "--run", "00000000-0000-0000-0000-000000000000"], database: database)
         #expect(missing.status == 1)

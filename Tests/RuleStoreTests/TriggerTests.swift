@@ -11,14 +11,17 @@ import Testing
         return connection
     }
 
-    @Test(arguments: ["audit_logs", "document_lineage", "credential_versions", "rule_versions", "rules_execution_log", "change_events", "retention_runs"])
+    @Test(arguments: ["audit_logs", "document_lineage", "credential_versions", "rule_versions", "rules_execution_entries",
+                      "rules_execution_documents", "change_events", "retention_runs"])
     func immutableEvenForTheSuperuser(_ table: String) throws {
         let connection = try Self.database()
         try connection.execute("INSERT INTO audit_logs (actor_id, actor_role, action, resource, status) VALUES ('a', 'admin', 'read', 'licenses', 'success')")
         try connection.execute("INSERT INTO retention_runs (as_of, cutoff, purged_json, actor_id) VALUES (current_date, now(), '{}', 'x')")
         let before = try connection.value("SELECT count(*) FROM \(table)")
         #expect(before != "0", "fixture has rows in \(table)")
-        for statement in ["UPDATE \(table) SET id = id", "DELETE FROM \(table)", "TRUNCATE \(table) CASCADE"] {
+        // The document table is keyed by provider and SHA-256; every other by id.
+        let key = table == "rules_execution_documents" ? "sha256" : "id"
+        for statement in ["UPDATE \(table) SET \(key) = \(key)", "DELETE FROM \(table)", "TRUNCATE \(table) CASCADE"] {
             let error = #expect(throws: StoreError.self, "\(statement)") { try connection.execute(statement) }
             #expect(error?.message.contains("is not allowed: the table is immutable") == true, "\(statement)")
         }
