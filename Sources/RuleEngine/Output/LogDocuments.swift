@@ -21,6 +21,8 @@ public enum LogDocuments {
             }
         }
         tables.formUnion(expressionTables)
+        // An expiry rule (§3.12) reads the provider's last name or date of birth.
+        if version.requirements.contains(where: { $0.expiry != nil }) { tables.insert(FactSchema.providers.name) }
         if !version.attributes.isEmpty { tables.insert(FactSchema.providerAttributes.name) }
         return tables.sorted()
     }
@@ -55,6 +57,15 @@ public enum LogDocuments {
         for (table, rows) in tables {
             w.key(escaping: table)
             w.beginArray()
+            if table == FactSchema.providers.name, !loaded.expressionTables.contains(table) {
+                // Only the columns an expiry rule read, never the rest of the person's record.
+                let read = Set(["id"] + loaded.version.requirements.compactMap(\.expiry).flatMap(\.needs)).sorted()
+                for row in rows {
+                    w.value(.object(read.compactMap { key in row.columns[key].map { (key, $0) } }))
+                }
+                w.endArray()
+                continue
+            }
             for row in rows { w.raw(canonical: row.canonicalBytes) }
             w.endArray()
         }
