@@ -213,7 +213,20 @@ def requirement_schema():
                                type="array", minItems=1, uniqueItems=True, items={"$ref": "#/$defs/category"}),
         "caps": d("cme_hours only: at most max_hours of the events a cap covers count toward the figure (pack-language §3.11); "
                   "an event falls under the first cap that covers it.", type="array", minItems=1, items=cap_schema()),
-        "consequence": d("What the board does to the credential when the requirement is unmet at its deadline, other than expiry (pack-language §3.11): after the deadline a credential_deactivated gap; on credential_current it replaces credential_expired once the expiration date (and grace) has passed.",
+        "any_of": d("cme_hours: look-backs of which any one satisfies, in place of hours/categories/credit_types/lookback_months/window (pack-language §3.14).",
+                    type="array", minItems=2, items=d("One option: a window and the figures it needs.", type="object", additionalProperties=False,
+                        required=["id", "lookback_months", "all_of"], properties={
+                            "id": d("Unique within the requirement.", type="string"),
+                            "title": d("Names the option in reasons and gaps.", type="string"),
+                            "lookback_months": d("The N months ending on the cycle end.", type="integer", minimum=1),
+                            "all_of": d("Figures the option needs; all must be reached.", type="array", minItems=1, items=d("A figure.",
+                                type="object", additionalProperties=False, required=["hours"], properties={
+                                    "hours": d("Hours needed.", type="number", exclusiveMinimum=0),
+                                    "categories": d("Accepted categories; absent = all.", type="array", minItems=1, uniqueItems=True, items={"$ref": "#/$defs/category"}),
+                                    "credit_types": d("Accepted credit types; absent = all.", type="array", minItems=1, uniqueItems=True, items={"$ref": "#/$defs/credit_type"}),
+                                })),
+                        })),
+        "consequence": d("What the board does to the credential when the requirement is unmet at its deadline, other than expiry (pack-language §3.13): after the deadline a credential_deactivated gap; on credential_current it replaces credential_expired once the expiration date (and grace) has passed.",
                          type="object", additionalProperties=False, required=["becomes"], properties={
             "becomes": d("The credential's state once the consequence takes effect.", enum=["inactive", "suspended", "revoked"]),
             "cite": d("Citation id of the consequence (default: the requirement's cite).", type="string"),
@@ -221,20 +234,21 @@ def requirement_schema():
     }
     allowed = {
         "credential_current": ["grace", "expiry"],
-        "cme_hours": ["hours", "categories", "credit_types", "lookback_months", "window", "categories_except", "carry_forward", "caps"],
+        "cme_hours": ["hours", "categories", "credit_types", "lookback_months", "window", "categories_except", "carry_forward", "caps", "any_of"],
         "one_time_training": ["hours", "categories", "credit_types", "deadline", "counts_from"],
         "registration_current": ["registration", "same_state"],
         "certification_current": ["specialties"],
         "custom": ["check", "code", "message"],
     }
-    required = {"cme_hours": ["hours"], "one_time_training": ["hours"], "registration_current": ["registration"],
+    required = {"one_time_training": ["hours"], "registration_current": ["registration"],
                 "custom": ["check", "code", "message"]}
     common = ["id", "kind", "title", "cite", "severity", "when", "cadence", "consequence"]
     branches = []
     for kind, extra in allowed.items():
-        branches.append({"if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
-                         "then": {"required": required.get(kind, []),
-                                  "propertyNames": {"enum": common + extra}}})
+        then = {"required": required.get(kind, []), "propertyNames": {"enum": common + extra}}
+        if kind == "cme_hours":
+            then["oneOf"] = [{"required": ["hours"]}, {"required": ["any_of"]}]
+        branches.append({"if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]}, "then": then})
     return d("One requirement: a kind with fixed meaning plus its fields.", type="object", required=["id", "kind", "cite"],
              properties=props, additionalProperties=False, allOf=branches)
 

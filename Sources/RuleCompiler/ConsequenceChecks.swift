@@ -4,7 +4,7 @@ import RuleSyntax
 import RuleIR
 
 extension PackChecker {
-    /// `consequence:` of a requirement (`Grammar/pack-language.md` §3.11): what the board does to the
+    /// `consequence:` of a requirement (`Grammar/pack-language.md` §3.13): what the board does to the
     /// credential when the requirement is unmet at its deadline.
     mutating func consequence(_ f: SyntaxField, context: String) -> Consequence? {
         guard let m = PackSyntaxReader.mapping(f.value, keys: PackKeys.consequence, context: "`consequence`", into: &typer.sink) else {

@@ -394,7 +394,10 @@ struct PackChecker {
         if let f = m["credit_types"] {
             creditTypes = typer.oneOfList(f.value, Vocabulary.creditTypes, id: "pack.unknownCreditType", what: "credit type")
         }
-        if kind == .cmeHours || kind == .oneTimeTraining, let f = typer.require(m, "hours", in: context, help: "add `hours:` (a number or an expression)") {
+        let anyOf = kind == .cmeHours ? m["any_of"].flatMap { self.anyOf($0, in: m, context: context) } : nil
+        if kind == .cmeHours || kind == .oneTimeTraining, !(kind == .cmeHours && m["any_of"] != nil),
+            let f = typer.require(m, "hours", in: context, help: "add `hours:` (a number or an expression)")
+        {
             if let s = typer.scalar(f.value, expected: "a number of hours or an expression") {
                 if s.style == .plain, s.value == "any" {
                     // The rule names no hour figure: any matching record completes it.
@@ -488,6 +491,7 @@ struct PackChecker {
         r.caps = caps
         r.expiry = expiry
         r.consequence = consequence
+        r.anyOf = anyOf
         return r
     }
 

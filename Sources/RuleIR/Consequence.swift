@@ -1,5 +1,5 @@
 /// What the board does to the credential when a requirement is still unmet at its deadline, when that
-/// is not simply expiry (`Grammar/pack-language.md` §3.11): Colorado makes a license whose holder is
+/// is not simply expiry (`Grammar/pack-language.md` §3.13): Colorado makes a license whose holder is
 /// short of CME inactive until reinstated; Kentucky makes an unrenewed license inactive after the
 /// penalty month; Georgia revokes one not renewed in the late-renewal period.
 public struct Consequence: Sendable, Hashable {

@@ -430,6 +430,8 @@ public struct Requirement: Sendable, Hashable {
     public var expiry: ExpiryRule?
     /// What the board does to the credential when the requirement is unmet at its deadline, other than expiry.
     public var consequence: Consequence?
+    /// Look-backs of which any one satisfies the requirement (`cme_hours`, in place of `hours`).
+    public var anyOf: [LookbackOption]?
 
     /// Creates a requirement with the fields every kind has; set the rest by assignment.
     public init(id: String, title: String, kind: RequirementKind, cite: String, severity: GapSeverity, gapType: GapType) {

@@ -330,6 +330,7 @@ extension Requirement {
         optional(&m, "caps", caps.map { .array($0.map(\.json)) })
         optional(&m, "expiry", expiry?.json)
         optional(&m, "consequence", consequence?.json)
+        optional(&m, "any_of", anyOf.map { .array($0.map(\.json)) })
         return .object(m)
     }
 
@@ -387,6 +388,35 @@ extension Requirement {
         if let c = r.optionalValue("consequence") {
             consequence = try Consequence(try JSONReader(c, path: r.path + ".consequence").asObject())
         }
+        if r.optionalValue("any_of") != nil {
+            anyOf = try r.array("any_of").map { x throws(RuleVersionDecodingError) in
+                try LookbackOption(try JSONReader(x, path: r.path + ".any_of").asObject())
+            }
+        }
+    }
+}
+
+extension LookbackOption {
+    var json: JSONValue {
+        .object([
+            ("id", .string(id)), ("title", .string(title)), ("lookback_months", .int(lookbackMonths)),
+            ("all_of", .array(figures.map { f in
+                var m: [(String, JSONValue)] = [("hours", .number(f.hours.description))]
+                optional(&m, "categories", f.categories.map(strings))
+                optional(&m, "credit_types", f.creditTypes.map(strings))
+                return .object(m)
+            })),
+        ])
+    }
+
+    init(_ r: JSONReader) throws(RuleVersionDecodingError) {
+        self.init(
+            id: try r.string("id"), title: try r.string("title"), lookbackMonths: try r.int("lookback_months"),
+            figures: try r.array("all_of").map { x throws(RuleVersionDecodingError) in
+                let f = try JSONReader(x, path: r.path + ".all_of").asObject()
+                return HoursFigure(hours: try f.decimal("hours"), categories: try f.optionalStrings("categories"),
+                                   creditTypes: try f.optionalStrings("credit_types"))
+            })
     }
 }
 

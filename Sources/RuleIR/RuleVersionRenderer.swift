@@ -41,6 +41,14 @@ public enum RuleVersionRenderer {
             if let cadence = r.cadence { lines.append("- Due at \(describe(cadence)).") }
             if let when = r.when { lines.append("- Applies when `\(when.source)`.") }
             lines.append("- Severity \(r.severity.rawValue); a shortfall is a `\(r.gapType.rawValue)` gap. Source: \(cite(r.cite)).")
+            if let options = r.anyOf {
+                lines.append("- Met by any one of: " + options.map { o in
+                    "\(o.title) in the \(o.lookbackMonths) months before the cycle end (" + o.figures.map { f in
+                        "\(f.hours) hours" + (f.categories.map { " in " + $0.joined(separator: " or ") } ?? "")
+                            + (f.creditTypes.map { " of " + $0.joined(separator: ", ") } ?? "")
+                    }.joined(separator: " and ") + ")"
+                }.joined(separator: "; ") + ".")
+            }
             if let consequence = r.consequence {
                 lines.append("- Unmet at its deadline, the credential becomes \(consequence.becomes.rawValue) until reinstated "
                     + "(a `credential_deactivated` gap). Source: \(cite(consequence.cite ?? r.cite)).")

@@ -27,7 +27,7 @@ public enum PackKeys {
     /// Keys by requirement kind, beyond the common ones.
     public static let requirementByKind: [String: [String]] = [
         "credential_current": ["grace", "expiry"],
-        "cme_hours": ["hours", "categories", "credit_types", "lookback_months", "window", "categories_except", "carry_forward", "caps"],
+        "cme_hours": ["hours", "categories", "credit_types", "lookback_months", "window", "categories_except", "carry_forward", "caps", "any_of"],
         "one_time_training": ["hours", "categories", "credit_types", "deadline", "counts_from"],
         "registration_current": ["registration", "same_state"],
         "certification_current": ["specialties"],
@@ -59,7 +59,11 @@ public enum PackKeys {
     ]
     /// Keys of a provider attribute a pack declares (`Grammar/pack-language.md` §7.1).
     public static let attribute = ["type", "meaning", "default"]
-    /// `consequence` keys (`Grammar/pack-language.md` §3.11).
+    /// Keys of an `any_of` option (`cme_hours`, `Grammar/pack-language.md` §3.14).
+    public static let anyOfOption = ["id", "title", "lookback_months", "all_of"]
+    /// Keys of an `all_of` figure of an `any_of` option.
+    public static let hoursFigure = ["hours", "categories", "credit_types"]
+    /// `consequence` keys (`Grammar/pack-language.md` §3.13).
     public static let consequence = ["becomes", "cite"]
     /// Keys of a decoupled CME window: `months` and exactly one of the end forms.
     public static let window = ["months", "ends_days_before_expiration", "ends_on", "cycles_from"]

@@ -3,7 +3,7 @@ import RuleCompiler
 import RuleIR
 import Testing
 
-/// `consequence:` on a requirement (`Grammar/pack-language.md` §3.11): what compiles, and the misuses.
+/// `consequence:` on a requirement (`Grammar/pack-language.md` §3.13): what compiles, and the misuses.
 @Suite struct ConsequenceCheckTests {
     func compile(_ consequence: String, after anchor: String = "    hours: params.total_hours\n") throws -> (RuleVersion?, [Diagnostic]) {
         Support.compile(try Support.validVariant(anchor, anchor + "    consequence: \(consequence)\n"))

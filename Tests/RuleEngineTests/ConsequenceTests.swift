@@ -3,7 +3,7 @@ import RuleEngine
 import RuleIR
 import Testing
 
-/// Consequences other than expiry (`Grammar/pack-language.md` §3.11).
+/// Consequences other than expiry (`Grammar/pack-language.md` §3.13).
 @Suite struct ConsequenceTests {
     static func version(license: Consequence? = nil, total: Consequence? = nil, grace: GracePeriod? = nil) -> RuleVersion {
         var version = Fixtures.texas

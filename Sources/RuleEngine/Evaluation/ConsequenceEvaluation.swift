@@ -1,7 +1,7 @@
 import RuleBase
 import RuleIR
 
-/// Consequences other than expiry (`Grammar/pack-language.md` §3.11).
+/// Consequences other than expiry (`Grammar/pack-language.md` §3.13).
 extension CredentialEvaluator {
     /// The result with the requirement's `consequence` applied: once the deadline of an unmet
     /// requirement has passed, the board's rule takes the credential out of active status, and a

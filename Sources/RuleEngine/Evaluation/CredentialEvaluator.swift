@@ -228,7 +228,8 @@ struct CredentialEvaluator {
         var result: RequirementResult
         switch requirement.kind {
         case .credentialCurrent: result = checkingExpiry(credentialCurrent(requirement, cycle: cycle), requirement)
-        case .cmeHours, .oneTimeTraining: result = hours(requirement, cycle: cycle, scope: scope)
+        case .cmeHours, .oneTimeTraining:
+            result = requirement.anyOf.map { anyOf(requirement, options: $0, cycle: cycle, scope: scope) } ?? hours(requirement, cycle: cycle, scope: scope)
         case .registrationCurrent, .certificationCurrent: result = registration(requirement)
         case .custom: result = custom(requirement, cycle: cycle, scope: scope)
         }
@@ -312,7 +313,7 @@ struct CredentialEvaluator {
         }
     }
 
-    private func hours(_ requirement: Requirement, cycle: DerivedCycle, scope: Scope) -> RequirementResult {
+    func hours(_ requirement: Requirement, cycle: DerivedCycle, scope: Scope) -> RequirementResult {
         let cite = citation(requirement.cite)
         var trace: [String] = []
         let required: ExactDecimal

@@ -78,6 +78,8 @@ public enum FactLoader {
     ///   - declaredProviders: for a part of a larger document, the ids its `providers` table
     ///     declares (nil when it has none).
     ///   - rowLimit: the most rows a provider may have (``maximumRowsPerProvider``).
+    ///   - attributes: the provider attributes `provider_attributes` rows may hold: the shared table and those the
+    ///     loaded packs declare (``AttributeCatalogue/including(_:)``); a key outside it is rejected.
     public static func load(
         _ document: JSONValue, line: Int? = nil, defaultProviderID: String? = nil, canonicalRows: [String: [[UInt8]?]] = [:],
         rowLines: [String: [Int]] = [:], declaredProviders documentProviders: Set<String>? = nil, rowLimit: Int = maximumRowsPerProvider,
