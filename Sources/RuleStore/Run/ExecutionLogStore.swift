@@ -176,7 +176,8 @@ struct LogDocumentCut: Equatable {
         var end = valueStart
         while end < bytes.count, bytes[end] == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[end]) { end += 1 }
         let spelled = String(decoding: bytes[valueStart..<end], as: UTF8.self)
-        guard end < bytes.count, bytes[end] == UInt8(ascii: ","), let days = Int32(spelled), String(days) == spelled else {
+        // Int32.min has no magnitude in `integer` (the view writes abs(n)).
+        guard end < bytes.count, bytes[end] == UInt8(ascii: ","), let days = Int32(spelled), days != .min, String(days) == spelled else {
             return (LogDocumentCut(body: text), nil)
         }
         // Cuts as byte ranges of `text`, ascending and never touching (so positions in the body differ).
