@@ -62,11 +62,11 @@ import Testing
         #expect(explained.status == 0, "\(explained.stderr)")
         let text = explained.stdout
         // Verdict → law: the requirement's outcome with its citation, as a file explain shows it.
-        #expect(text.contains("├─ cme-category-1 [cme_hours] → MET: 51 of 40 hours  (HRS 453-6 (Act 66, 2001)"), "\(text)")
+        #expect(text.contains("├─ cme-category-1 [cme_hours] → MET: 46 of 40 hours  (HRS 453-6 (Act 66, 2001)"), "\(text)")
         // → evidence: the license and each counted CME event, with its document or the plain absence of one.
         #expect(text.contains("│  ↳ licenses lic-000012-1 ← document doc-00001201: s3://credentials/doc-00001201.pdf, sha256 \(Self.documentHash("doc-00001201")), pdf (via extracted_from_doc_id, document_lineage *)"), "\(text)")
         #expect(text.contains("│  ↳ cme_events cme-000012-2 ← document doc-00001202: s3://credentials/doc-00001202.pdf, sha256 \(Self.documentHash("doc-00001202"))"), "\(text)")
-        #expect(text.contains("│  ↳ cme_events cme-000012-1: no source document on record"), "\(text)")
+        #expect(text.contains("│  ↳ cme_events cme-000012-3: no source document on record"), "\(text)")
 
         // A row a condition read without counting it (the DEA pack's exemption asks about board
         // certifications) is named with its document too.
@@ -104,7 +104,7 @@ import Testing
         let requirement = try #require((evaluation["requirements"] as? [[String: Any]])?.first { $0["id"] as? String == "cme-category-1" })
         let events = try #require(requirement["evidence"] as? [[String: Any]])
         #expect(events.map { $0["id"] as? String ?? "" } == (requirement["counted_rows"] as? [String]))
-        let bare = try #require(events.first { $0["id"] as? String == "cme-000012-1" })
+        let bare = try #require(events.first { $0["id"] as? String == "cme-000012-3" })
         #expect((bare["documents"] as? [Any])?.isEmpty == true)
         #expect(bare["source"] as? String == "no source document on record")
 
