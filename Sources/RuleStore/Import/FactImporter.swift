@@ -33,7 +33,14 @@ public final class FactImporter {
 
     /// Starts the transaction and creates the staging tables (dropped at commit).
     public func begin() throws(StoreError) {
+        // Staging is one temporary table per fact table, as large as the file's rows: with the
+        // default 8 MB of local buffers a 10,000-provider file already spills. temp_buffers can
+        // only change before the session's first temporary table, so a second import on the same
+        // connection keeps the first one's setting (the refusal is harmless, outside a transaction).
+        _ = try? connection.execute("SELECT set_config('temp_buffers', '128MB', false)")
         try connection.execute("BEGIN")
+        // Sorts of the staged rows and the triggers' transition tables stay in memory longer.
+        try connection.execute("SELECT set_config('work_mem', '64MB', true)")
         for table in ImportTables.all {
             // Table names are constants of ImportTables.
             try connection.execute("CREATE TEMPORARY TABLE \(table.stage) (LIKE \(table.name) INCLUDING DEFAULTS INCLUDING CONSTRAINTS) ON COMMIT DROP")
@@ -127,6 +134,9 @@ public final class FactImporter {
         }
         var counts: [ImportSummary.TableCounts] = []
         for table in ImportTables.all where staged[table.name, default: 0] > 0 {
+            // Temporary tables are never analyzed automatically: without row counts the planner
+            // guesses the upsert's joins from a few pages.
+            try connection.execute("ANALYZE \(table.stage)")
             try connection.execute("SAVEPOINT upsert")
             let updated: Int
             let inserted: Int
