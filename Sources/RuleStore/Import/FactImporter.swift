@@ -80,15 +80,20 @@ public final class FactImporter {
             guard let rows = rowsValue.arrayValue else {
                 throw ImportError(line: line, table: tableName, index: nil, rowID: nil, column: nil, message: "must be an array of rows")
             }
-            var buffer = buffers[tableName] ?? CopyRows()
-            var tableOrigins = origins[tableName] ?? []
+            // Taken out of the dictionaries while appended to, so the buffers are never shared
+            // (a copy-on-write copy of every buffer for every document was a fifth of the client's time).
+            var buffer = buffers.removeValue(forKey: tableName) ?? CopyRows()
+            var tableOrigins = origins.removeValue(forKey: tableName) ?? []
+            let bytesBefore = buffer.bytes.count
+            defer {
+                bufferedBytes += buffer.bytes.count - bytesBefore
+                buffers[tableName] = buffer
+                origins[tableName] = tableOrigins
+            }
             for (index, row) in rows.enumerated() {
                 let id = try stage(row, table: table, line: line, index: index, into: &buffer)
                 tableOrigins.append(RowOrigin(line: line, index: index, id: id))
             }
-            bufferedBytes += buffer.bytes.count - (buffers[tableName]?.bytes.count ?? 0)
-            buffers[tableName] = buffer
-            origins[tableName] = tableOrigins
         }
         bufferedDocuments += 1
         if bufferedDocuments >= chunkDocuments || bufferedBytes >= 8 << 20 { try flush() }
