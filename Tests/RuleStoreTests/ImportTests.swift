@@ -80,6 +80,41 @@ import Testing
         #expect(try connection.value("SELECT count(*) FROM change_events WHERE change_type = 'update' AND table_name = 'licenses'") == "1")
     }
 
+    @Test func credrulesIDIsInlinedAndAgreesWithSwift() throws {
+        let connection = try Connection(url: try TestDatabase.migrated())
+        for id in ["prov-000001", "", "x'); DROP TABLE licenses; --", "Zoë/ünïcödé\t", String(repeating: "z", count: 300)] {
+            #expect(try connection.value("SELECT credrules_id($1)::text", [.text(id)]) == RowID.uuid(forExternalID: id), "\(id)")
+        }
+        #expect(try connection.value("SELECT credrules_id(NULL) IS NULL") == "t")
+        // Inlined: the plan computes the hash itself instead of calling the function per row.
+        let plan = try connection.column("EXPLAIN (VERBOSE) SELECT credrules_id(external_id) FROM providers").compactMap { $0 }.joined(separator: "\n")
+        #expect(plan.contains("sha256") && !plan.contains("credrules_id"), "\(plan)")
+    }
+
+    @Test func theNextVersionLookupCannotBecomeASequentialScanPerRow() throws {
+        let connection = try Connection(url: try TestDatabase.migrated())
+        // An analyzed, empty credential_versions makes a sequential scan look free; run per row
+        // over a heap the statement itself grows, it is quadratic (minutes at 100,000 rows).
+        try connection.execute("ANALYZE credential_versions")
+        let settings = try connection.column("""
+            SELECT proname || ':' || array_to_string(proconfig, ',') FROM pg_proc
+            WHERE proname IN ('credrules_record_credential_changes', 'credrules_record_credential_versions') ORDER BY 1
+            """)
+        #expect(settings.allSatisfy { $0?.contains("enable_seqscan=off") == true } && settings.count == 2, "\(settings)")
+        // Versions still number from the latest one, through insert, update and re-insert.
+        _ = try Self.load(connection, (1...3).map { Self.document($0) })
+        _ = try Self.load(connection, (1...3).map { Self.document($0, status: "expired") })
+        try connection.execute("DELETE FROM licenses WHERE external_id = 'lic-2'")
+        _ = try Self.load(connection, (1...3).map { Self.document($0, status: "expired") })
+        let versions = try connection.column("""
+            SELECT string_agg(version_number || ':' || (diff_json ->> 'op'), ',' ORDER BY version_number)
+            FROM credential_versions WHERE entity_id = credrules_id('lic-2')
+            """)
+        #expect(versions == ["1:insert,2:update,3:delete,4:insert"])
+        #expect(try connection.value("SELECT count(*) FROM document_lineage WHERE row_id = credrules_id('lic-2')") == "2")
+        #expect(try connection.value("SELECT string_agg(change_type, ',' ORDER BY created_at, change_type) FROM change_events WHERE row_id = credrules_id('lic-2')::text") == "insert,update,delete,insert")
+    }
+
     @Test func protectedColumnsAreCiphertextAndTheNPIIsFoundByBlindIndex() throws {
         let connection = try Connection(url: try TestDatabase.migrated())
         let cipher = try FieldCipher(keyBytes: Self.key)

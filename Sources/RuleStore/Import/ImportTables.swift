@@ -29,13 +29,18 @@ struct ImportTable {
     let columns: [ImportColumn]
     /// Whether rows carry `encryption_key_id`.
     let encrypted: Bool
+    /// Keys a row may have (checked for every row, so computed once).
+    let acceptedKeys: Set<String>
+
+    init(name: String, identity: Identity, columns: [ImportColumn], encrypted: Bool) {
+        self.name = name
+        self.identity = identity
+        self.columns = columns
+        self.encrypted = encrypted
+        acceptedKeys = Set(columns.map(\.json) + (identity == .fileID ? ["id"] : []))
+    }
 
     var stage: String { "stage_" + name }
-
-    /// Keys a row may have.
-    var acceptedKeys: Set<String> {
-        Set(columns.map(\.json) + (identity == .fileID ? ["id"] : []))
-    }
 
     var columnNames: [String] {
         (identity == .fileID ? ["id", "external_id"] : ["id"]) + columns.map(\.db) + (encrypted ? ["encryption_key_id"] : [])
