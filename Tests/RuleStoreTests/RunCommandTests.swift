@@ -67,6 +67,15 @@ import Testing
         let file = Self.fileRun
         #expect(file.windows > 0 && !file.statuses.isEmpty, "the file run of the sample: \(file)")
         #expect(first.stdout.contains("\(file.providers) providers; \(file.statuses); 0 rows rejected"), "\(first.stdout) against \(file)")
+        // The summary: gap types, rows written, rule versions, time; off a terminal, one structured log line per batch.
+        #expect(first.stdout.contains("\ngaps by type: "), "\(first.stdout)")
+        #expect(first.stdout.contains("written: \(file.windows) windows, \(file.gaps) gaps, \(file.logEntries) log entries"), "\(first.stdout)")
+        #expect(first.stdout.contains("\nrule versions: US-TX/physician-license@1, ") || first.stdout.contains(", US-TX/physician-license@1"), "\(first.stdout)")
+        let batchLines = first.stderr.split(separator: "\n").filter { $0.contains("batch written") }
+        #expect(batchLines.count == (file.providers + 6) / 7, "\(first.stderr)")
+        #expect(batchLines.last?.contains("providers_done=\(file.providers) ") == true, "\(first.stderr)")
+        #expect(first.stderr.contains("run completed"), "\(first.stderr)")
+        #expect(!first.stderr.contains("\u{1B}["), "no progress bar off a terminal")
         let connection = try Connection(url: database)
         #expect(try Self.count(connection, "SELECT count(*) FROM compliance_windows") == Self.fileRun.windows)
         #expect(try Self.count(connection, "SELECT count(*) FROM rules_execution_log") == Self.fileRun.logEntries)
