@@ -39,7 +39,7 @@ public protocol FactsSource {
 public struct SealedBatch<Context: Sendable>: Sendable {
     /// One core's share of the batch.
     public struct Part: Sendable {
-        /// The rows as evaluated (`logLines` and `logLayout` are the entries before sealing).
+        /// The rows as evaluated (`logLines` and `logLayout`, the entries before sealing, only for a sink that `readsEvaluatedLog`).
         public var evaluated: EvaluationBatch
         /// The part's log entries sealed into the run's chain (empty when the run seals no log).
         public var log: JSONLines
@@ -59,8 +59,15 @@ public struct SealedBatch<Context: Sendable>: Sendable {
 /// ``write(_:)`` from one writer thread, one batch at a time, in order.
 public protocol ResultsSink: AnyObject {
     associatedtype Context: Sendable
+    /// Whether the sink reads the evaluated log rows (`logLines`, `logLayout`) beside the sealed
+    /// ones; when not, the runner drops them as it seals, so a batch's log is held once.
+    var readsEvaluatedLog: Bool { get }
     /// Takes one batch; an error stops the run (no later batch is written).
     func write(_ batch: SealedBatch<Context>) throws
+}
+
+extension ResultsSink {
+    public var readsEvaluatedLog: Bool { false }
 }
 
 /// The population run shared by `eval` and `run`: takes batches from a facts source, evaluates
@@ -99,6 +106,7 @@ public struct PopulationRunner: Sendable {
         let inFlight = DispatchSemaphore(value: 1)
         let state = WriterState<Source.Context>(write: sink.write, chain: chain)
         let seals = sealsLog
+        let keepsEvaluatedLog = sink.readsEvaluatedLog
         var sourceError: (any Error)?
         while true {
             let next: FactsBatch<Source.Context>?
@@ -109,18 +117,31 @@ public struct PopulationRunner: Sendable {
                 break
             }
             guard let next else { break }
-            let parts = evaluate(next.facts)
             let context = next.context
-            // Holding the one write token, no write is running: `failure` can be read here.
+            let parts = evaluate(next.facts)
+            // Holding the one write token, no write is running: the state can be touched here.
             inFlight.wait()
             if state.failure != nil {
                 inFlight.signal()
                 break
             }
+            state.pending = parts
             writer.async {
                 defer { inFlight.signal() }
-                let sealed = parts.map { part in
-                    SealedBatch<Source.Context>.Part(evaluated: part, log: seals ? state.chain.seal(part) : JSONLines())
+                var pending = state.pending
+                state.pending = []
+                var sealed: [SealedBatch<Source.Context>.Part] = []
+                sealed.reserveCapacity(pending.count)
+                for index in pending.indices {
+                    // Taken out of `pending`, so the evaluated log rows are freed once sealed.
+                    var part = pending[index]
+                    pending[index] = EvaluationBatch()
+                    let log = seals ? state.chain.seal(part) : JSONLines()
+                    if !keepsEvaluatedLog {
+                        part.logLines = JSONLines()
+                        part.logLayout = []
+                    }
+                    sealed.append(SealedBatch<Source.Context>.Part(evaluated: part, log: log))
                 }
                 do {
                     try state.write(SealedBatch(parts: sealed, chain: state.chain, context: context))
@@ -188,6 +209,8 @@ private final class WriterState<Context: Sendable>: @unchecked Sendable {
     let write: (SealedBatch<Context>) throws -> Void
     var chain: LogChain
     var failure: (any Error)?
+    /// The batch handed to the next write.
+    var pending: [EvaluationBatch] = []
 
     init(write: @escaping (SealedBatch<Context>) throws -> Void, chain: LogChain) {
         self.write = write

@@ -78,6 +78,9 @@ public final class NightlyResultsSink: ResultsSink {
         self.ownsTransaction = ownsTransaction
     }
 
+    /// The entries' documents are cut from the evaluated rows.
+    public var readsEvaluatedLog: Bool { true }
+
     public func write(_ batch: SealedBatch<[ProviderKey]>) throws {
         let rows = try NightlyBatchRows(batch, ruleVersionIDs: ruleVersionIDs)
         var next = counts
