@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// The pipeline, one module per stage, dependencies pointing one way:
-/// YAML → pack syntax → compiler; expressions → rule-version IR → engine → command-line tool.
+/// YAML → pack syntax → compiler; expressions → rule-version IR → engine → store → command-line tool.
 let package = Package(
     name: "credrules",
     platforms: [.macOS(.v13)],
@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
     ],
     targets: [
         // C libraries, each behind one module that only one Swift module imports.
@@ -34,13 +35,16 @@ let package = Package(
         .target(name: "RuleEngine", dependencies: ["RuleBase", "RuleExpressions", "RuleIR"]),
         // PostgreSQL: connection, parameterized statements, COPY, migrations, import, publish.
         // The only importer of CLibPQ; never imports the compiler (the CLI hands it rule versions).
+        // Imports the engine for the population runner's database facts source and results sink.
         .target(name: "RuleStore", dependencies: [
-            "RuleBase", "CLibPQ", .product(name: "Crypto", package: "swift-crypto"),
+            "RuleBase", "RuleEngine", "CLibPQ", .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["Migrations/SCHEMA.md"], resources: [.copy("Migrations/SQL")]),
         // The command-line tool: the only place with file-system access.
         .executableTarget(name: "credrules", dependencies: [
             "RuleBase", "RuleYAML", "RuleSyntax", "RuleExpressions", "RuleIR", "RuleCompiler", "RuleEngine", "RuleStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            // Structured logs of `run` when standard error is not a terminal.
+            .product(name: "Logging", package: "swift-log"),
         ]),
 
         // Shared test helpers (deterministic generators); used by tests only.

@@ -19,13 +19,14 @@ import Testing
         "RuleExpressions": ["RuleBase", "Foundation"],
         "RuleIR": ["RuleBase", "Crypto"],
         "RuleCompiler": ["RuleBase", "RuleYAML", "RuleSyntax", "RuleExpressions", "RuleIR"],
-        "RuleEngine": ["RuleBase", "RuleExpressions", "RuleIR"],
+        // Dispatch: the population runner's cores and writer thread (no clock, no I/O).
+        "RuleEngine": ["RuleBase", "RuleExpressions", "RuleIR", "Dispatch"],
         // Crypto: field encryption (AES-GCM, HMAC) and migration checksums; Foundation: the bundled
         // migration files, key files and base64.
         "RuleStore": ["RuleBase", "RuleIR", "RuleEngine", "CLibPQ", "Crypto", "Foundation", "Glibc", "Darwin"],
         "RuleTestSupport": [],
         "credrules": [
-            "ArgumentParser", "Dispatch", "Foundation", "RuleBase", "RuleCompiler", "RuleEngine", "RuleExpressions", "RuleIR",
+            "ArgumentParser", "Dispatch", "Foundation", "Logging", "RuleBase", "RuleCompiler", "RuleEngine", "RuleExpressions", "RuleIR",
             "RuleStore",
         ],
     ]
@@ -112,7 +113,26 @@ import Testing
         }
         for (module, imports) in Self.allowed where module != "credrules" {
             #expect(!imports.contains("ArgumentParser"), "\(module): only the command line parses arguments")
+            #expect(!imports.contains("Logging"), "\(module): only the command line logs")
         }
+    }
+
+    /// Package.swift declares the same direction: the store depends on the engine (the population
+    /// runner's database source and sink live in the store), never the other way, and the engine
+    /// gets no Foundation (no file, clock or network I/O).
+    @Test func thePackageDeclaresEngineThenStoreThenCommandLine() throws {
+        let manifest = try String(contentsOf: CLI.repositoryRoot.appendingPathComponent("Package.swift"), encoding: .utf8)
+        func dependencies(of target: String) -> String {
+            guard let start = manifest.range(of: ".target(name: \"\(target)\"") ?? manifest.range(of: ".executableTarget(name: \"\(target)\"")
+            else { return "" }
+            let rest = manifest[start.upperBound...]
+            return String(rest[..<(rest.range(of: "]")?.upperBound ?? rest.endIndex)])
+        }
+        #expect(dependencies(of: "RuleStore").contains("\"RuleEngine\""), "RuleStore depends on RuleEngine: \(dependencies(of: "RuleStore"))")
+        #expect(!dependencies(of: "RuleEngine").contains("RuleStore"), "RuleEngine must not depend on RuleStore")
+        #expect(!dependencies(of: "RuleStore").contains("RuleCompiler"), "RuleStore must not depend on the compiler")
+        #expect(dependencies(of: "credrules").contains("\"RuleStore\""))
+        #expect(Self.allowed["RuleEngine"]?.contains("Foundation") == false, "the engine does no I/O")
     }
 
     @Test func importParsing() {

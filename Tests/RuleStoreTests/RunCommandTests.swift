@@ -67,6 +67,15 @@ import Testing
         let file = Self.fileRun
         #expect(file.windows > 0 && !file.statuses.isEmpty, "the file run of the sample: \(file)")
         #expect(first.stdout.contains("\(file.providers) providers; \(file.statuses); 0 rows rejected"), "\(first.stdout) against \(file)")
+        // The summary: gap types, rows written, rule versions, time; off a terminal, one structured log line per batch.
+        #expect(first.stdout.contains("\ngaps by type: "), "\(first.stdout)")
+        #expect(first.stdout.contains("written: \(file.windows) windows, \(file.gaps) gaps, \(file.logEntries) log entries"), "\(first.stdout)")
+        #expect(first.stdout.contains("\nrule versions: US-TX/physician-license@1, ") || first.stdout.contains(", US-TX/physician-license@1"), "\(first.stdout)")
+        let batchLines = first.stderr.split(separator: "\n").filter { $0.contains("batch written") }
+        #expect(batchLines.count == (file.providers + 6) / 7, "\(first.stderr)")
+        #expect(batchLines.last?.contains("providers_done=\(file.providers) ") == true, "\(first.stderr)")
+        #expect(first.stderr.contains("run completed"), "\(first.stderr)")
+        #expect(!first.stderr.contains("\u{1B}["), "no progress bar off a terminal")
         let connection = try Connection(url: database)
         #expect(try Self.count(connection, "SELECT count(*) FROM compliance_windows") == Self.fileRun.windows)
         #expect(try Self.count(connection, "SELECT count(*) FROM rules_execution_log") == Self.fileRun.logEntries)
@@ -200,5 +209,110 @@ import Testing
         let missing = try DatabaseCommandTests.credrules(["replay", "--run", "00000000-0000-0000-0000-000000000000"], database: database)
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("no evaluation run 00000000-0000-0000-0000-000000000000"), "\(missing.stderr)")
+    }
+
+    /// A provider's windows, gaps and log documents, in a stable order, for comparing two writes.
+    static func written(_ connection: Connection, provider: String, run: String? = nil) throws -> [String] {
+        let id = "credrules_id('\(provider)')"
+        let runFilter = run.map { " AND evaluation_run_id = '\($0)'" } ?? ""
+        return [
+            try connection.value("""
+                SELECT string_agg(concat_ws('|', credential_id, credential_type, cme_window_start, cme_window_end, next_renewal_date,
+                    days_until_due, compliance_status, rule_version_id, license_id, as_of, renewal_number), ';'
+                    ORDER BY credential_id, renewal_number, rule_version_id) FROM compliance_windows WHERE provider_id = \(id)
+                """) ?? "",
+            try connection.value("""
+                SELECT string_agg(concat_ws('|', gap_type, description, severity, rule_version_id, credential_id, requirement_id, citation,
+                    code, due_date), ';' ORDER BY credential_id, requirement_id, gap_type, description) FROM compliance_gap_analysis
+                WHERE provider_id = \(id)
+                """) ?? "",
+            try connection.value("""
+                SELECT string_agg(inputs_canonical || outputs_canonical, ';' ORDER BY inputs_canonical, outputs_canonical)
+                FROM rules_execution_log WHERE provider_id = \(id)\(runFilter)
+                """) ?? "",
+        ]
+    }
+
+    @Test func evalOfOneStoredProviderWritesWhatTheNightlyRunWritesForIt() throws {
+        let database = try Self.populated()
+        let connection = try Connection(url: database)
+        let one = try DatabaseCommandTests.credrules(["eval", "--database", database, "--provider", "prov-000002", "--as-of", Self.asOf],
+                                                     database: database)
+        #expect(one.status == 0, "\(one.stderr)")
+        #expect(one.stdout.contains("provider prov-000002 re-evaluated as of \(Self.asOf) in run "), "\(one.stdout)")
+        // Only that provider is written, under a run of its own: no shard, one provider, completed.
+        #expect(try Self.count(connection, "SELECT count(DISTINCT provider_id) FROM compliance_windows") == 1)
+        #expect(try connection.value("SELECT status || ' ' || providers_done || ' ' || coalesce(shard, 'none') || ' ' || batches_done FROM evaluation_runs")
+                == "completed 1 none 1")
+        let alone = try Self.written(connection, provider: "prov-000002")
+        #expect(alone.allSatisfy { !$0.isEmpty }, "\(alone)")
+        let evalRun = try #require(try connection.value("SELECT id::text FROM evaluation_runs"))
+        #expect(try Self.count(connection, "SELECT count(*) FROM compliance_windows WHERE credential_type = 'license' AND license_id IS NULL") == 0)
+        // Its log is a whole chain of its own, which replay checks like any run's.
+        let replayed = try DatabaseCommandTests.credrules(["replay", "--run", evalRun], database: database)
+        #expect(replayed.status == 0, "\(replayed.stdout)\(replayed.stderr)")
+        #expect(replayed.stdout.hasSuffix("entries: all identical\n"), "\(replayed.stdout)")
+        #expect(try Self.count(connection, "SELECT count(*) FROM audit_logs WHERE action = 'eval' AND actor_role = 'credrules_engine' AND status = 'success' AND metadata_json ? 'evaluation_run_id'") == 1)
+
+        // The nightly run then replaces the provider's windows and gaps with the same rows, and
+        // appends the same log documents under its own run.
+        #expect(try Self.run(database).status == 0)
+        let nightlyRun = try #require(try connection.value("SELECT id::text FROM evaluation_runs WHERE shard = '0/1'"))
+        let nightly = try Self.written(connection, provider: "prov-000002", run: nightlyRun)
+        #expect(nightly[0] == alone[0])
+        #expect(nightly[1] == alone[1])
+        #expect(nightly[2] == alone[2])
+        #expect(try Self.count(connection, "SELECT count(*) FROM compliance_windows") == Self.fileRun.windows)
+        #expect(try Self.count(connection, "SELECT count(*) FROM compliance_gap_analysis") == Self.fileRun.gaps)
+
+        // By uuid, again: windows replaced (not doubled), log appended.
+        let windows = try Self.count(connection, "SELECT count(*) FROM compliance_windows WHERE provider_id = credrules_id('prov-000002')")
+        let entries = try Self.count(connection, "SELECT count(*) FROM rules_execution_log WHERE provider_id = credrules_id('prov-000002')")
+        let uuid = try #require(try connection.value("SELECT credrules_id('prov-000002')::text"))
+        let again = try DatabaseCommandTests.credrules(["eval", "--database", database, "--provider", uuid, "--as-of", Self.asOf], database: database)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try Self.count(connection, "SELECT count(*) FROM compliance_windows WHERE provider_id = credrules_id('prov-000002')") == windows)
+        #expect(try Self.count(connection, "SELECT count(*) FROM rules_execution_log WHERE provider_id = credrules_id('prov-000002')") == entries * 3 / 2)
+        #expect(try Self.written(connection, provider: "prov-000002")[0] == alone[0])
+    }
+
+    @Test func evalOfOneStoredProviderRefusesBadInputAndWritesNothing() throws {
+        let database = try Self.populated()
+        let connection = try Connection(url: database)
+        func nothingWritten() throws {
+            #expect(try Self.count(connection, "SELECT count(*) FROM evaluation_runs") == 0)
+            #expect(try Self.count(connection, "SELECT count(*) FROM compliance_windows") == 0)
+            #expect(try Self.count(connection, "SELECT count(*) FROM rules_execution_log") == 0)
+        }
+        let unknown = try DatabaseCommandTests.credrules(["eval", "--database", database, "--provider", "prov-nobody", "--as-of", Self.asOf],
+                                                         database: database)
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("no provider `prov-nobody` in the database"), "\(unknown.stderr)")
+        try nothingWritten()
+        #expect(try Self.count(connection, "SELECT count(*) FROM audit_logs WHERE action = 'eval' AND status = 'failure'") == 1)
+
+        let badDate = try DatabaseCommandTests.credrules(["eval", "--database", database, "--provider", "prov-000001", "--as-of", "2026-02-30"],
+                                                         database: database)
+        #expect(badDate.status == 2)
+        #expect(badDate.stderr.contains("--as-of must be a YYYY-MM-DD date, got `2026-02-30`"), "\(badDate.stderr)")
+        try nothingWritten()
+
+        let withPacks = try DatabaseCommandTests.credrules(
+            ["eval", "--database", database, "--provider", "prov-000001", "--as-of", Self.asOf, "--packs", "RulePacks"], database: database)
+        #expect(withPacks.status == 2)
+        #expect(withPacks.stderr.contains("--packs, --facts, --out and --strict do not apply"), "\(withPacks.stderr)")
+        let noProvider = try DatabaseCommandTests.credrules(["eval", "--database", database, "--as-of", Self.asOf], database: database)
+        #expect(noProvider.status == 2)
+        #expect(noProvider.stderr.contains("--database needs --provider ID"), "\(noProvider.stderr)")
+        try nothingWritten()
+
+        // A database with the facts but nothing published.
+        let unpublished = try TestDatabase.migrated()
+        let bare = try Connection(url: unpublished)
+        let none = try DatabaseCommandTests.credrules(["eval", "--database", unpublished, "--provider", "prov-000001", "--as-of", Self.asOf],
+                                                      database: unpublished)
+        #expect(none.status == 1)
+        #expect(none.stderr.contains("no published rule versions: run `credrules publish` first"), "\(none.stderr)")
+        #expect(try Self.count(bare, "SELECT count(*) FROM evaluation_runs") == 0)
     }
 }

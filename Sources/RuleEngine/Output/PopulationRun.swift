@@ -110,6 +110,14 @@ extension EvaluationBatch {
         logLayout.append(start + evaluation.outputsRange.upperBound)
         logLines.append(evaluation.logLine)
     }
+
+    /// The `inputs_json` and `outputs_json` documents of log row `row`: their canonical bytes,
+    /// cut from the row by `logLayout` (the store keeps them beside the entry without parsing it).
+    public func logDocuments(row: Int) -> (inputs: ArraySlice<UInt8>, outputs: ArraySlice<UInt8>) {
+        let bytes = logLines.bytes
+        return (bytes[(logLayout[row * 5 + 1] + LogDocuments.inputsKey.count)..<logLayout[row * 5 + 2]],
+                bytes[(logLayout[row * 5 + 3] + LogDocuments.outputsKey.count)..<logLayout[row * 5 + 4]])
+    }
 }
 
 extension Evaluator {

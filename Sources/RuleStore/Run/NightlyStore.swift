@@ -13,7 +13,9 @@ public struct PublishedRuleVersion: Sendable, Hashable {
 
 /// A page of providers: uuid and file id (the engine evaluates under the file id).
 public struct ProviderKey: Sendable, Hashable {
+    /// `providers.id`.
     public let id: String
+    /// The file id: `external_id`, or the uuid's text when there is none.
     public let externalID: String
 }
 
@@ -47,34 +49,6 @@ public struct EvaluationRunRecord: Sendable {
     public let windowsWritten: Int
     public let gapsWritten: Int
     public let countsJSON: String
-}
-
-/// What one batch writes: rows as the engine serialised them (canonical JSON, file ids), and the
-/// sealed log entries with their canonical documents.
-public struct NightlyBatchRows: Sendable {
-    public var providerIDs: [String]
-    /// `compliance_windows` rows (engine JSON, one per element).
-    public var windows: [String]
-    /// `compliance_gap_analysis` rows.
-    public var gaps: [String]
-    /// Sealed log entries: the whole canonical line, and its two documents' canonical bytes.
-    public var logEntries: [(entry: String, inputs: String, outputs: String)]
-    /// The run's counts after this batch (replaces `counts_json`).
-    public var countsJSON: String
-    /// The chain head after this batch.
-    public var lastEntrySHA256: String
-    public var lastProviderID: String
-
-    public init(providerIDs: [String], windows: [String], gaps: [String], logEntries: [(entry: String, inputs: String, outputs: String)],
-                countsJSON: String, lastEntrySHA256: String, lastProviderID: String) {
-        self.providerIDs = providerIDs
-        self.windows = windows
-        self.gaps = gaps
-        self.logEntries = logEntries
-        self.countsJSON = countsJSON
-        self.lastEntrySHA256 = lastEntrySHA256
-        self.lastProviderID = lastProviderID
-    }
 }
 
 extension Connection {
@@ -115,12 +89,12 @@ extension Connection {
             gapsWritten: try result.int(0, "gaps_written") ?? 0, countsJSON: try result.string(0, "counts_json") ?? "{}")
     }
 
-    /// Starts a run record and returns its id.
-    public func startRun(key: String, asOf: CalendarDate, ruleVersionIDs: [String], shard: Shard, forced: Bool) throws(StoreError) -> String {
+    /// Starts a run record and returns its id; `shard` nil for a run of one provider (`eval --provider`).
+    public func startRun(key: String, asOf: CalendarDate, ruleVersionIDs: [String], shard: Shard?, forced: Bool) throws(StoreError) -> String {
         try execute("""
             INSERT INTO evaluation_runs (as_of, rule_version_ids, shard, run_key, forced)
             VALUES ($1::date, $2::uuid[], $3, $4, $5) RETURNING id::text
-            """, [.text(asOf.description), .text("{" + ruleVersionIDs.joined(separator: ",") + "}"), .text(shard.description),
+            """, [.text(asOf.description), .text("{" + ruleVersionIDs.joined(separator: ",") + "}"), shard.map { .text($0.description) },
                   .text(key), .text(forced ? "true" : "false")]).scalar ?? ""
     }
 
@@ -145,6 +119,27 @@ extension Connection {
         return keys
     }
 
+    /// The provider whose file id (`external_id`) or uuid is `id`, or nil when there is none.
+    public func provider(matching id: String) throws(StoreError) -> ProviderKey? {
+        let isUUID = id.utf8.count == 36 && id.utf8.enumerated().allSatisfy { index, byte in
+            [8, 13, 18, 23].contains(index) ? byte == UInt8(ascii: "-") : (byte >= 48 && byte <= 57) || (byte | 0x20 >= 97 && byte | 0x20 <= 102)
+        }
+        let result = try execute("""
+            SELECT id::text, coalesce(external_id, id::text) AS external_id FROM providers
+            WHERE external_id = $1 OR ($2 AND id = (CASE WHEN $2 THEN $1 END)::uuid)
+            ORDER BY (external_id = $1) DESC NULLS LAST LIMIT 1
+            """, [.text(id), .text(isUUID ? "true" : "false")])
+        guard result.count == 1 else { return nil }
+        return ProviderKey(id: try result.string(0, "id") ?? "", externalID: try result.string(0, "external_id") ?? "")
+    }
+
+    /// How many of a shard's providers come after `after` (all of them for nil): the work left.
+    public func providerCount(after: String?, shard: Shard) throws(StoreError) -> Int {
+        Int(try execute("""
+            SELECT count(*) FROM providers WHERE ($1::uuid IS NULL OR id > $1::uuid) AND credrules_shard_of(id, $2) = $3
+            """, [after.map { .text($0) }, .int(shard.count), .int(shard.index)]).scalar ?? "") ?? 0
+    }
+
     /// The facts of these providers as one facts document (table name → rows, under file ids),
     /// the shape `eval` reads from a file, in one statement. Protected columns (ciphertext) are
     /// left out: the engine holds no key and no rule reads them.
@@ -152,41 +147,54 @@ extension Connection {
         try execute(NightlyFacts.documentSQL, [.text("{" + providerIDs.joined(separator: ",") + "}")]).scalar ?? "{}"
     }
 
-    /// Writes one batch in one transaction: the providers' current windows and gaps replaced, the
-    /// log entries appended, the run's resume point, chain head and counts advanced.
-    public func writeNightlyBatch(runID: String, _ batch: NightlyBatchRows, ruleVersionMap: String) throws {
-        try transaction {
-            let providers = SQLParameter.text("{" + batch.providerIDs.joined(separator: ",") + "}")
-            try execute("DELETE FROM compliance_gap_analysis WHERE provider_id = ANY($1::uuid[])", [providers])
-            try execute("DELETE FROM compliance_windows WHERE provider_id = ANY($1::uuid[])", [providers])
+    /// Writes one batch inside the caller's transaction: the providers' current windows and gaps
+    /// replaced, the log entries appended, the run's resume point, chain head and counts advanced.
+    /// Windows and gaps go by COPY into session staging tables (the output tables force
+    /// row-level security, which COPY FROM does not support), then by one INSERT … SELECT each.
+    func writeNightlyRows(runID: String, _ rows: NightlyBatchRows, counts: NightlyCounts, ruleVersionMap: String) throws {
+        guard let last = rows.providers.last else { return }
+        let providers = SQLParameter.text("{" + rows.providers.map(\.id).joined(separator: ",") + "}")
+        try execute("DELETE FROM compliance_gap_analysis WHERE provider_id = ANY($1::uuid[])", [providers])
+        try execute("DELETE FROM compliance_windows WHERE provider_id = ANY($1::uuid[])", [providers])
+        try execute("""
+            CREATE TEMPORARY TABLE IF NOT EXISTS nightly_window_stage (provider_id uuid, license_file_id text, cme_window_start date,
+                cme_window_end date, next_renewal_date date, days_until_due integer, compliance_status text, rule_version_id uuid,
+                as_of date, credential_type text, credential_id text, renewal_number integer) ON COMMIT DELETE ROWS
+            """)
+        try execute("""
+            CREATE TEMPORARY TABLE IF NOT EXISTS nightly_gap_stage (provider_id uuid, gap_type text, description text, severity text,
+                rule_version_id uuid, credential_id text, requirement_id text, citation text, code text, due_date date)
+                ON COMMIT DELETE ROWS
+            """)
+        if !rows.windows.isEmpty {
+            try copy("COPY nightly_window_stage (\(NightlyBatchRows.windowColumns.joined(separator: ", "))) FROM STDIN", rows: rows.windows)
             try execute("""
                 INSERT INTO compliance_windows (provider_id, license_id, cme_window_start, cme_window_end, next_renewal_date,
                     days_until_due, compliance_status, rule_version_id, evaluation_run_id, as_of, credential_type, credential_id,
                     renewal_number)
-                SELECT credrules_id(r->>'provider_id'),
-                       (SELECT l.id FROM licenses l WHERE l.id = credrules_id(r->>'license_id')),
-                       (r->>'cme_window_start')::date, (r->>'cme_window_end')::date, (r->>'next_renewal_date')::date,
-                       (r->>'days_until_due')::integer, r->>'compliance_status', ($2::jsonb->>(r->>'rule_version_id'))::uuid, $3::uuid,
-                       (r->>'as_of')::date, r->>'credential_type', r->>'credential_id', (r->>'renewal_number')::integer
-                FROM jsonb_array_elements($1::jsonb) AS r
-                """, [.text("[" + batch.windows.joined(separator: ",") + "]"), .text(ruleVersionMap), .text(runID)])
+                SELECT s.provider_id, l.id, s.cme_window_start, s.cme_window_end, s.next_renewal_date, s.days_until_due,
+                       s.compliance_status, s.rule_version_id, $1::uuid, s.as_of, s.credential_type, s.credential_id, s.renewal_number
+                FROM nightly_window_stage s LEFT JOIN licenses l ON l.id = credrules_id(s.license_file_id)
+                """, [.text(runID)])
+        }
+        if !rows.gaps.isEmpty {
+            try copy("COPY nightly_gap_stage (\(NightlyBatchRows.gapColumns.joined(separator: ", "))) FROM STDIN", rows: rows.gaps)
             try execute("""
                 INSERT INTO compliance_gap_analysis (provider_id, gap_type, description, severity, rule_version_id, evaluation_run_id,
                     credential_id, requirement_id, citation, code, due_date)
-                SELECT credrules_id(r->>'provider_id'), r->>'gap_type', r->>'description', r->>'severity',
-                       ($2::jsonb->>(r->>'rule_version_id'))::uuid, $3::uuid,
-                       r->>'credential_id', r->>'requirement_id', r->>'citation', r->>'code', (r->>'due_date')::date
-                FROM jsonb_array_elements($1::jsonb) AS r
-                """, [.text("[" + batch.gaps.joined(separator: ",") + "]"), .text(ruleVersionMap), .text(runID)])
-            try appendExecutionLog(runID: runID, batch.logEntries, ruleVersionMap: ruleVersionMap)
-            try execute("""
-                UPDATE evaluation_runs SET providers_done = providers_done + $2, resume_after_provider_id = $3::uuid,
-                    batches_done = batches_done + 1, windows_written = windows_written + $4, gaps_written = gaps_written + $5,
-                    log_entries = log_entries + $6, last_entry_sha256 = $7, counts_json = $8::jsonb, updated_at = now()
-                WHERE id = $1
-                """, [.text(runID), .int(batch.providerIDs.count), .text(batch.lastProviderID), .int(batch.windows.count),
-                      .int(batch.gaps.count), .int(batch.logEntries.count), .text(batch.lastEntrySHA256), .text(batch.countsJSON)])
+                SELECT s.provider_id, s.gap_type, s.description, s.severity, s.rule_version_id, $1::uuid, s.credential_id,
+                       s.requirement_id, s.citation, s.code, s.due_date
+                FROM nightly_gap_stage s
+                """, [.text(runID)])
         }
+        try appendExecutionLog(runID: runID, rows.entries, ruleVersionMap: ruleVersionMap)
+        try execute("""
+            UPDATE evaluation_runs SET providers_done = providers_done + $2, resume_after_provider_id = $3::uuid,
+                batches_done = batches_done + 1, windows_written = windows_written + $4, gaps_written = gaps_written + $5,
+                log_entries = log_entries + $6, last_entry_sha256 = $7, counts_json = $8::jsonb, updated_at = now()
+            WHERE id = $1
+            """, [.text(runID), .int(rows.providers.count), .text(last.id), .int(rows.windowCount),
+                  .int(rows.gapCount), .int(rows.entries.count), .text(rows.lastEntrySHA256), .text(counts.json.canonicalText)])
     }
 }
 

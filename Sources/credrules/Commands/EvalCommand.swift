@@ -1,9 +1,9 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import RuleBase
 import RuleEngine
 import RuleIR
+import RuleStore
 
 /// `credrules eval`: evaluate providers' facts against rule packs as of a date.
 struct EvalCommand: ParsableCommand {
@@ -16,10 +16,25 @@ struct EvalCommand: ParsableCommand {
             malformed, empty, unreadable or over a limit) leaves the previous files untouched.
             Exit status: 0 when every fact row was valid, 1 when some rows were rejected (the rest are evaluated) or the \
             facts could not be used, 2 for a usage error (a missing facts file or a folder given as one).
+            With --database URL --provider ID, re-evaluates one stored provider (its file id or uuid) with the published \
+            rule versions, as credrules_engine, and writes its results as `credrules run` does, in one transaction: its \
+            compliance_windows and compliance_gap_analysis replaced, its rules_execution_log entries appended under a new \
+            evaluation_runs row of its own (no shard, one provider; the entries' hash chain starts afresh in that run).
             """)
 
-    @OptionGroup var packOptions: PacksOption
-    @OptionGroup var factsOptions: FactsOptions
+    @Option(help: "Rule packs (YAML) or compiled rule versions (JSON): files or folders.")
+    var packs: [String] = []
+
+    @Option(help: "The facts file (.json, or .jsonl / .ndjson for JSON Lines, one provider per line).")
+    var facts: String?
+
+    @Option(help: "The evaluation date, YYYY-MM-DD.")
+    var asOf: String
+
+    @OptionGroup var databaseOptions: DatabaseOptions
+
+    @Option(help: "With --database: the provider to re-evaluate (its file id or uuid).")
+    var provider: String?
 
     @Option(help: "json, jsonl or table.")
     var format: OutputFormat = .table
@@ -35,15 +50,30 @@ struct EvalCommand: ParsableCommand {
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case json, jsonl, table }
 
+    /// `--facts` and `--as-of` for the file helpers.
+    private var factsOptions: FactsOptions {
+        var options = FactsOptions()
+        options.facts = facts ?? ""
+        options.asOf = asOf
+        return options
+    }
+
     func run() throws {
+        if databaseOptions.database != nil || provider != nil { return try evaluateStoredProvider() }
+        guard !packs.isEmpty else { throw ValidationError("Missing expected argument '--packs <packs> ...'") }
+        guard facts != nil else { throw ValidationError("Missing expected argument '--facts <facts>'") }
         let date = try factsOptions.date()
-        let evaluator = Evaluator(ruleVersions: try RuleVersionLoading.load(packOptions.packs))
+        let evaluator = Evaluator(ruleVersions: try RuleVersionLoading.load(packs))
         if factsOptions.isJSONLines {
             // Opened before the outputs, so a missing or unreadable file touches nothing.
             let reader = try factsOptions.lineReader()
             if strict { try Self.failOnRejectedRows(document: nil, factsOptions: factsOptions, attributes: evaluator.attributes) }
             let sink = try OutputSink(format: format, out: out, evaluator: evaluator, asOf: date)
-            try Self.completing(sink) { try evaluateLines(reader, evaluator: evaluator, asOf: date, sink: sink) }
+            var source = LinesFactsSource(reader: reader, batchSize: batchSize, factsOptions: factsOptions)
+            try Self.completing(sink) {
+                try Self.evaluate(&source, evaluator: evaluator, asOf: date, sink: sink)
+                if !source.sawAnyLine { throw factsOptions.emptyFailure() }
+            }
         } else {
             let document: FactsDocument
             do {
@@ -55,7 +85,8 @@ struct EvalCommand: ParsableCommand {
             }
             if strict { try Self.failOnRejectedRows(document: document, factsOptions: factsOptions, attributes: evaluator.attributes) }
             let sink = try OutputSink(format: format, out: out, evaluator: evaluator, asOf: date)
-            try Self.completing(sink) { evaluateDocument(document, evaluator: evaluator, asOf: date, sink: sink) }
+            var source = DocumentFactsSource(document: document, batchSize: batchSize)
+            try Self.completing(sink) { try Self.evaluate(&source, evaluator: evaluator, asOf: date, sink: sink) }
         }
     }
 
@@ -79,67 +110,30 @@ struct EvalCommand: ParsableCommand {
         if rejected > 0 { throw ExitCodes.failure }
     }
 
-    /// A batch of providers at a time, as for JSON Lines: the document's rows are parsed per
-    /// provider, never into one tree.
-    private func evaluateDocument(_ document: FactsDocument, evaluator: Evaluator, asOf date: CalendarDate, sink: OutputSink) {
-        let keep = sink.keepsEvaluations
-        for first in stride(from: 0, to: document.groupCount, by: max(1, batchSize)) {
-            let end = min(document.groupCount, first + max(1, batchSize))
-            for batch in Self.inParallel(count: end - first, { range in
-                evaluator.evaluate(document: document, groups: (first + range.lowerBound)..<(first + range.upperBound), asOf: date,
-                                   keepEvaluations: keep)
-            }) { sink.consume(batch) }
-        }
-        if document.groupCount == 0 {
-            sink.consume(evaluator.evaluate(document: document, groups: 0..<0, asOf: date, keepEvaluations: false))
-        }
+    /// Evaluates the facts `source` yields into `sink` with the population runner.
+    private static func evaluate<Source: FactsSource>(
+        _ source: inout Source, evaluator: Evaluator, asOf date: CalendarDate, sink: OutputSink
+    ) throws where Source.Context == Void {
+        let runner = PopulationRunner(evaluator: evaluator, asOf: date, keepEvaluations: sink.keepsEvaluations, sealsLog: sink.writesLog)
+        try runner.run(from: &source, into: sink)
     }
 
-    /// Evaluates a JSON Lines file batch by batch: the cores evaluate one batch while the
-    /// writer writes the one before.
-    private func evaluateLines(_ reader: LineReader, evaluator: Evaluator, asOf date: CalendarDate, sink: OutputSink) throws {
-        var reader = reader
-        var lineNumber = 1
-        var anyLine = false
-        // Writing overlaps the next batch's evaluation; one batch in flight keeps memory flat.
-        let writer = DispatchQueue(label: "credrules.eval.writer")
-        let inFlight = DispatchSemaphore(value: 1)
-        let box = SinkBox(sink)
-        while true {
-            let lines = reader.nextLines(max(1, batchSize), byteBudget: FactsLimits.batchBytes)
-            if lines.isEmpty { break }
-            var tooLong: [(line: Int, byteCount: Int)] = []
-            let texts = lines.enumerated().map { index, line in
-                if case .tooLong(let count) = line { tooLong.append((lineNumber + index, count)) }
-                return line.bytes
-            }
-            anyLine = anyLine || texts.contains { !JSONParser.isBlank($0) } || !tooLong.isEmpty
-            var batches = Self.evaluateInParallel(evaluator, lines: texts, firstLine: lineNumber, asOf: date, keep: sink.keepsEvaluations)
-            if !tooLong.isEmpty, !batches.isEmpty {
-                // Each chunk's errors stay in line order with the over-long lines among them.
-                for (line, count) in tooLong {
-                    let chunk = min(batches.count - 1, (line - lineNumber) / Self.chunkLines)
-                    batches[chunk].errors.append(factsOptions.tooLongError(line: line, byteCount: count))
-                }
-                for index in batches.indices {
-                    batches[index].errors = batches[index].errors.enumerated()
-                        .sorted { ($0.element.line ?? 0, $0.offset) < ($1.element.line ?? 0, $1.offset) }.map(\.element)
-                }
-            }
-            lineNumber += lines.count
-            let evaluated = batches
-            inFlight.wait()
-            writer.async {
-                for batch in evaluated { box.sink.consume(batch) }
-                inFlight.signal()
-            }
+    /// `--database URL --provider ID`: one stored provider re-evaluated and written as `run` writes a batch.
+    private func evaluateStoredProvider() throws {
+        guard let provider, !provider.isEmpty else { throw ValidationError("--database needs --provider ID: the provider to re-evaluate") }
+        guard packs.isEmpty, facts == nil, out == nil, !strict else {
+            throw ValidationError("--database --provider evaluates the stored facts with the published rule versions and writes to the "
+                + "database: --packs, --facts, --out and --strict do not apply")
         }
-        writer.sync {}
-        if !anyLine { throw factsOptions.emptyFailure() }
+        let date = try factsOptions.date()
+        let connection = try databaseOptions.connect()
+        let summary = try databaseOptions.audited(connection, role: DatabaseRole.engine.rawValue, action: "eval", resource: "evaluation_runs") {
+            try connection.assumeRole(.engine)
+            let result = try StoredProviderEvaluation.run(connection, provider: provider, asOf: date)
+            return (result.text, result.metadata)
+        }
+        print(summary)
     }
-
-    /// Lines per chunk of a batch that one core takes at a time.
-    static let chunkLines = 64
 
     /// `--strict`: every rejected row on standard error, then exit 1 before anything is written.
     static func failOnRejectedRows(document: FactsDocument?, factsOptions: FactsOptions, attributes: AttributeCatalogue) throws {
@@ -170,53 +164,55 @@ struct EvalCommand: ParsableCommand {
         FileIO.printError("--strict: \(errors.count) rows rejected; nothing evaluated, no outputs written")
         throw ExitCodes.failure
     }
+}
 
-    /// Runs `work` over `0..<count` in chunks of 64 on every core; results in chunk order.
-    static func inParallel(count: Int, _ work: @Sendable (Range<Int>) -> EvaluationBatch) -> [EvaluationBatch] {
-        let chunk = chunkLines
-        let chunks = (count + chunk - 1) / chunk
-        let results = BatchSlots(count: chunks)
-        DispatchQueue.concurrentPerform(iterations: chunks) { index in
-            results.set(index, work((index * chunk)..<min(count, index * chunk + chunk)))
-        }
-        return results.ordered()
+/// A JSON Lines facts file, a batch of lines at a time (bounded by count and bytes).
+struct LinesFactsSource: FactsSource {
+    private var reader: LineReader
+    private let batchSize: Int
+    private let factsOptions: FactsOptions
+    private var lineNumber = 1
+    /// Whether any line held something (an empty or blank file is an input error).
+    private(set) var sawAnyLine = false
+
+    init(reader: LineReader, batchSize: Int, factsOptions: FactsOptions) {
+        self.reader = reader
+        self.batchSize = max(1, batchSize)
+        self.factsOptions = factsOptions
     }
 
-    /// Splits a batch of lines into small chunks that the cores take in turn (so one slow
-    /// chunk does not leave a core idle); the chunks' results come back in line order.
-    static func evaluateInParallel(
-        _ evaluator: Evaluator, lines: [ArraySlice<UInt8>], firstLine: Int, asOf: CalendarDate, keep: Bool
-    ) -> [EvaluationBatch] {
-        let chunk = chunkLines
-        let chunks = (lines.count + chunk - 1) / chunk
-        let results = BatchSlots(count: chunks)
-        DispatchQueue.concurrentPerform(iterations: chunks) { index in
-            let start = index * chunk
-            let end = min(lines.count, start + chunk)
-            results.set(index, evaluator.evaluate(lines: lines[start..<end], firstLine: firstLine + start, asOf: asOf, keepEvaluations: keep))
+    mutating func nextBatch() throws -> FactsBatch<Void>? {
+        let lines = reader.nextLines(batchSize, byteBudget: FactsLimits.batchBytes)
+        if lines.isEmpty { return nil }
+        var tooLong: [FactError] = []
+        let texts = lines.enumerated().map { index, line in
+            if case .tooLong(let count) = line { tooLong.append(factsOptions.tooLongError(line: lineNumber + index, byteCount: count)) }
+            return line.bytes
         }
-        return results.ordered()
+        sawAnyLine = sawAnyLine || !tooLong.isEmpty || texts.contains { !JSONParser.isBlank($0) }
+        defer { lineNumber += lines.count }
+        return FactsBatch(.lines(texts, firstLine: lineNumber, rejected: tooLong), context: ())
     }
 }
 
-/// Hands the output sink to the writer queue; only that queue touches it while batches run.
-private final class SinkBox: @unchecked Sendable {
-    let sink: OutputSink
-    init(_ sink: OutputSink) { self.sink = sink }
-}
+/// An indexed facts document, a batch of providers at a time (its rows are parsed per provider,
+/// never into one tree). A document with no providers is one empty batch, which carries the
+/// document's own errors.
+struct DocumentFactsSource: FactsSource {
+    let document: FactsDocument
+    let batchSize: Int
+    private var next = 0
+    private var done = false
 
-/// Per-worker result slots, written once each from concurrent workers.
-private final class BatchSlots: @unchecked Sendable {
-    private var slots: [EvaluationBatch?]
-    private let lock = NSLock()
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ batch: EvaluationBatch) {
-        lock.lock()
-        slots[index] = batch
-        lock.unlock()
+    init(document: FactsDocument, batchSize: Int) {
+        self.document = document
+        self.batchSize = max(1, batchSize)
     }
 
-    func ordered() -> [EvaluationBatch] { slots.compactMap { $0 } }
+    mutating func nextBatch() throws -> FactsBatch<Void>? {
+        guard !done else { return nil }
+        let end = min(document.groupCount, next + batchSize)
+        defer { next = end; done = end >= document.groupCount }
+        return FactsBatch(.document(document, groups: next..<end), context: ())
+    }
 }

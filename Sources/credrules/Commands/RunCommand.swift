@@ -62,15 +62,13 @@ struct RunCommand: ParsableCommand {
 
     private func execute(_ connection: Connection, date: CalendarDate, shard: Shard) throws -> Summary {
         let (loaded, databaseIDs) = try Self.publishedVersions(connection)
-        let evaluator = Evaluator(ruleVersions: loaded)
-        let ruleVersionMap = JSONValue.object(databaseIDs.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }).canonicalText
         let usedIDs = databaseIDs.values.sorted()
         let key = sha256Hex("\(date)|\(shard)|\(usedIDs.joined(separator: ","))")
 
-        var runID: String
+        let runID: String
         var chain = LogChain()
         var after: String?
-        var counts = RunCounts()
+        var counts = NightlyCounts()
         let previous = try connection.latestRun(key: key)
         if let previous, previous.status == "completed", !force {
             return Summary(text: "run \(previous.id) already completed for \(date), shard \(shard) and these rule versions: "
@@ -82,57 +80,57 @@ struct RunCommand: ParsableCommand {
             runID = previous.id
             chain = LogChain(continuingAfter: previous.logEntries, head: previous.lastEntrySHA256)
             after = previous.resumeAfterProviderID
-            counts = RunCounts(json: previous.countsJSON)
+            counts = NightlyCounts(json: previous.countsJSON, windows: previous.windowsWritten, gaps: previous.gapsWritten,
+                                   logEntries: previous.logEntries)
             FileIO.printError("resuming run \(runID) after \(previous.providersDone) providers (\(previous.batchesDone) batches)")
         } else {
             runID = try connection.startRun(key: key, asOf: date, ruleVersionIDs: usedIDs, shard: shard, forced: force)
         }
+        // Facts are read on a second connection while this one writes the batch before.
+        let reader = try options.connect()
+        try reader.assumeRole(.engine)
         let stopAfter = ProcessInfo.processInfo.environment[Self.stopAfterBatchesVariable].flatMap { Int($0) }
+        let sink = NightlyResultsSink(connection: connection, runID: runID, ruleVersionIDs: databaseIDs, counts: counts)
+        let progress = RunProgress(total: try reader.providerCount(after: after, shard: shard), label: "credrules.run",
+                                   metadata: ["evaluation_run_id": "\(runID)", "as_of": "\(date)", "shard": "\(shard)"])
+        progress.note("run started", ["rule_versions": "\(usedIDs.count)", "providers_done_before": "\(counts.providers)"])
         var batches = 0
+        sink.batchWritten = { providers in
+            batches += 1
+            progress.advance(by: providers)
+            if let stopAfter, batches >= stopAfter { Foundation.exit(3) }
+        }
+        var source = DatabaseFactsSource(connection: reader, shard: shard, after: after, pageSize: batchSize)
         do {
-            while true {
-                let page = try connection.providerPage(after: after, shard: shard, limit: batchSize)
-                guard let last = page.last else { break }
-                let facts = try connection.factsDocument(providerIDs: page.map(\.id))
-                let document = try FactsDocument(bytes: Array(facts.utf8))
-                var batch = EvaluationBatch()
-                for part in EvalCommand.inParallel(count: document.groupCount, { range in
-                    evaluator.evaluate(document: document, groups: range, asOf: date, keepEvaluations: false)
-                }) { batch.append(part) }
-                let sealed = chain.seal(batch)
-                var entries: [(entry: String, inputs: String, outputs: String)] = []
-                entries.reserveCapacity(sealed.count)
-                for row in sealed.rows {
-                    let text = String(decoding: row, as: UTF8.self)
-                    let value = try JSONParser.parse(text)
-                    entries.append((text, value["inputs_json"]?.canonicalText ?? "null", value["outputs_json"]?.canonicalText ?? "null"))
-                }
-                counts.add(batch, providers: page.count)
-                try connection.writeNightlyBatch(runID: runID, NightlyBatchRows(
-                    providerIDs: page.map(\.id), windows: batch.windowLines.rows.map { String(decoding: $0, as: UTF8.self) },
-                    gaps: batch.gapLines.rows.map { String(decoding: $0, as: UTF8.self) }, logEntries: entries,
-                    countsJSON: counts.json.canonicalText, lastEntrySHA256: chain.head, lastProviderID: last.id),
-                    ruleVersionMap: ruleVersionMap)
-                after = last.id
-                batches += 1
-                if let stopAfter, batches >= stopAfter { Foundation.exit(3) }
-            }
+            chain = try PopulationRunner(evaluator: Evaluator(ruleVersions: loaded), asOf: date).run(from: &source, into: sink, continuing: chain)
             try connection.finishRun(id: runID, status: "completed")
         } catch {
+            progress.finish()
             try? connection.finishRun(id: runID, status: "failed", error: String(describing: error))
+            progress.note("run failed", ["error": "\(error)"])
             throw error
         }
-        let final = try connection.latestRun(key: key)
-        let statuses = counts.statuses.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        progress.finish()
+        counts = sink.counts
+        func list(_ counts: [String: Int]) -> String {
+            counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        }
+        let statuses = list(counts.statuses)
+        let versions = loaded.map(\.version.id).joined(separator: ", ")
         let text = """
             run \(runID) completed: \(date), shard \(shard), \(usedIDs.count) rule versions
-            \(final?.providersDone ?? counts.providers) providers; \(statuses.isEmpty ? "no windows" : statuses); \(counts.rejected) rows rejected
-            written: \(final?.windowsWritten ?? 0) windows, \(final?.gapsWritten ?? 0) gaps, \(final?.logEntries ?? 0) log entries (last entry \(final?.lastEntrySHA256 ?? chain.head))
+            \(counts.providers) providers; \(statuses.isEmpty ? "no windows" : statuses); \(counts.rejected) rows rejected
+            gaps by type: \(counts.gapTypes.isEmpty ? "none" : list(counts.gapTypes))
+            written: \(counts.windows) windows, \(counts.gaps) gaps, \(counts.logEntries) log entries (last entry \(chain.head))
+            rule versions: \(versions)
+            time: \(RunProgress.format(progress.elapsed)) s for this process (\(RunProgress.format(progress.rate)) providers/s)
             """
+        progress.note("run completed", ["providers": "\(counts.providers)", "windows": "\(counts.windows)", "gaps": "\(counts.gaps)",
+                                        "log_entries": "\(counts.logEntries)", "seconds": "\(RunProgress.format(progress.elapsed))"])
         return Summary(text: text, metadata: [
             ("evaluation_run_id", .string(runID)), ("as_of", .string(date.description)), ("shard", .string(shard.description)),
-            ("counts", counts.json), ("log_entries", .number(String(final?.logEntries ?? 0))),
-            ("last_entry_sha256", .string(final?.lastEntrySHA256 ?? chain.head)),
+            ("counts", counts.json), ("log_entries", .number(String(counts.logEntries))),
+            ("last_entry_sha256", .string(chain.head)),
         ])
     }
 
@@ -170,35 +168,37 @@ struct RunCommand: ParsableCommand {
     }
 }
 
-/// A run's running totals, kept in `evaluation_runs.counts_json` so a resumed run continues them.
-private struct RunCounts {
-    var providers = 0
-    var rejected = 0
-    var statuses: [String: Int] = [:]
-    var gapTypes: [String: Int] = [:]
-
-    init() {}
-
-    init(json text: String) {
-        guard let value = try? JSONParser.parse(text) else { return }
-        if case .number(let n)? = value["providers"] { providers = Int(n) ?? 0 }
-        if case .number(let n)? = value["rejected_rows"] { rejected = Int(n) ?? 0 }
-        for (key, count) in value["statuses"]?.objectMembers ?? [] { if case .number(let n) = count { statuses[key] = Int(n) ?? 0 } }
-        for (key, count) in value["gap_types"]?.objectMembers ?? [] { if case .number(let n) = count { gapTypes[key] = Int(n) ?? 0 } }
-    }
-
-    mutating func add(_ batch: EvaluationBatch, providers count: Int) {
-        providers += count
-        rejected += batch.errors.count
-        statuses.merge(batch.statusCounts, uniquingKeysWith: +)
-        for gap in batch.gaps { if let type = gap["gap_type"]?.stringValue { gapTypes[type, default: 0] += 1 } }
-    }
-
-    var json: JSONValue {
-        func object(_ counts: [String: Int]) -> JSONValue {
-            .object(counts.sorted { $0.key < $1.key }.map { ($0.key, .number(String($0.value))) })
+/// `eval --database --provider`: one stored provider re-evaluated with the published rule versions
+/// and written as `run` writes a batch, all in one transaction with its own `evaluation_runs`
+/// row (no shard; its log's hash chain starts at the genesis hash in that run, so every run's
+/// chain stays whole and `replay --run` checks it like any other).
+enum StoredProviderEvaluation {
+    static func run(_ connection: Connection, provider id: String, asOf date: CalendarDate) throws -> (text: String, metadata: [(String, JSONValue)]) {
+        let (loaded, databaseIDs) = try RunCommand.publishedVersions(connection)
+        guard let provider = try connection.provider(matching: id) else {
+            throw DatabaseFailure(message: "no provider `\(id)` in the database (give its file id, as imported, or its uuid); nothing written")
         }
-        return .object([("gap_types", object(gapTypes)), ("providers", .number(String(providers))),
-                        ("rejected_rows", .number(String(rejected))), ("statuses", object(statuses))])
+        let usedIDs = databaseIDs.values.sorted()
+        let key = sha256Hex("\(date)|provider:\(provider.id)|\(usedIDs.joined(separator: ","))")
+        return try connection.transaction {
+            let runID = try connection.startRun(key: key, asOf: date, ruleVersionIDs: usedIDs, shard: nil, forced: false)
+            let sink = NightlyResultsSink(connection: connection, runID: runID, ruleVersionIDs: databaseIDs, ownsTransaction: false)
+            // The source reads the provider's facts in its first call, before any write; the
+            // writer then has the connection to itself.
+            var source = SingleProviderFactsSource(connection: connection, provider: provider)
+            let chain = try PopulationRunner(evaluator: Evaluator(ruleVersions: loaded), asOf: date).run(from: &source, into: sink)
+            try connection.finishRun(id: runID, status: "completed")
+            let counts = sink.counts
+            let statuses = counts.statuses.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            let text = """
+                provider \(provider.externalID) re-evaluated as of \(date) in run \(runID): \(statuses.isEmpty ? "no windows" : statuses); \
+                \(counts.rejected) rows rejected
+                written: \(counts.windows) windows, \(counts.gaps) gaps, \(counts.logEntries) log entries (last entry \(chain.head))
+                """
+            return (text, [
+                ("evaluation_run_id", .string(runID)), ("provider_id", .string(provider.id)), ("as_of", .string(date.description)),
+                ("counts", counts.json), ("log_entries", .number(String(counts.logEntries))), ("last_entry_sha256", .string(chain.head)),
+            ])
+        }
     }
 }

@@ -9,7 +9,7 @@ import RuleEngine
 /// A folder gets all of a run or none of it: every table is written to a temporary file in the
 /// folder and renamed over its final name only when the run has completed, the run manifest
 /// last; a run that fails removes its temporaries and leaves the previous run's files as they were.
-final class OutputSink {
+final class OutputSink: ResultsSink {
     private let format: EvalCommand.OutputFormat
     private let folder: String?
     private var files: [String: (file: AtomicFile, writer: LineWriter)] = [:]
@@ -56,9 +56,15 @@ final class OutputSink {
     var keepsEvaluations: Bool { folder == nil && format == .table }
 
     /// Whether the log is written (and so sealed into its chain).
-    private var writesLog: Bool { folder != nil || format != .table }
+    var writesLog: Bool { folder != nil || format != .table }
 
-    func consume(_ batch: EvaluationBatch) {
+    /// Writes one evaluated batch, part by part (the runner calls it on its writer thread).
+    func write(_ batch: SealedBatch<Void>) {
+        for part in batch.parts { consume(part.evaluated, log: part.log) }
+        chain = batch.chain
+    }
+
+    private func consume(_ batch: EvaluationBatch, log: JSONLines) {
         providers += batch.providerCount
         rejected += batch.errors.count
         if firstErrors.count < 5 { firstErrors += batch.errors.prefix(5 - firstErrors.count) }
@@ -66,7 +72,6 @@ final class OutputSink {
         noRulePack += batch.noRulePackCount
         var errorLines = JSONLines()
         for error in batch.errors { errorLines.append(error.json.canonicalBytes) }
-        let log = writesLog ? chain.seal(batch) : JSONLines()
         let tables = [("compliance_windows", batch.windowLines), ("compliance_gap_analysis", batch.gapLines),
                       ("errors", errorLines), ("rules_execution_log", log)]
         for (table, lines) in tables { rowCounts[table, default: 0] += lines.count }
