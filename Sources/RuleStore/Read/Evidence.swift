@@ -1,14 +1,5 @@
 public import RuleBase
 
-/// A provider as `explain` and `impact` find it: the uuid (the database key) and the file id the
-/// engine evaluates under.
-public struct StoredProvider: Sendable, Hashable {
-    /// `providers.id`.
-    public let id: String
-    /// `providers.external_id`, or the uuid when the row has none (as the facts read gives it).
-    public let externalID: String
-}
-
 /// One document a fact row came from, as stored: the `documents` row and how the fact row links
 /// to it (its current `extracted_from_doc_id`, its `document_lineage` rows, or both).
 public struct StoredFactSource: Sendable, Hashable {
@@ -70,14 +61,14 @@ extension Connection {
     /// The provider whose file id (`external_id`) or uuid is `key`; nil when there is none. A
     /// file id wins over a uuid that happens to be another provider's. `key` is only ever a
     /// parameter, and only cast to uuid when it has a uuid's form.
-    public func provider(matching key: String) throws(StoreError) -> StoredProvider? {
+    public func provider(matching key: String) throws(StoreError) -> ProviderKey? {
         let result = try execute("""
             SELECT id::text, coalesce(external_id, id::text) AS external_id FROM providers
             WHERE external_id = $1 OR id = $2::uuid
             ORDER BY (external_id IS NOT DISTINCT FROM $1) DESC LIMIT 1
             """, [.text(key), isUUIDText(key) ? .text(key) : nil])
         guard result.count == 1 else { return nil }
-        return StoredProvider(id: try result.string(0, "id") ?? "", externalID: try result.string(0, "external_id") ?? "")
+        return ProviderKey(id: try result.string(0, "id") ?? "", externalID: try result.string(0, "external_id") ?? "")
     }
 
     /// The as-of date of the provider's latest verdicts on record (`compliance_windows.as_of`).
@@ -135,14 +126,14 @@ extension Connection {
     }
 
     /// The next page of every provider after `after` (a uuid from the previous page), by id.
-    public func providerKeys(after: String?, limit: Int) throws(StoreError) -> [StoredProvider] {
+    public func providerKeys(after: String?, limit: Int) throws(StoreError) -> [ProviderKey] {
         let result = try execute("""
             SELECT id::text, coalesce(external_id, id::text) AS external_id FROM providers
             WHERE $1::uuid IS NULL OR id > $1::uuid ORDER BY id LIMIT $2
             """, [after.map { .text($0) }, .int(limit)])
-        var keys: [StoredProvider] = []
+        var keys: [ProviderKey] = []
         for row in 0..<result.count {
-            keys.append(StoredProvider(id: try result.string(row, "id") ?? "", externalID: try result.string(row, "external_id") ?? ""))
+            keys.append(ProviderKey(id: try result.string(row, "id") ?? "", externalID: try result.string(row, "external_id") ?? ""))
         }
         return keys
     }

@@ -119,20 +119,6 @@ extension Connection {
         return keys
     }
 
-    /// The provider whose file id (`external_id`) or uuid is `id`, or nil when there is none.
-    public func provider(matching id: String) throws(StoreError) -> ProviderKey? {
-        let isUUID = id.utf8.count == 36 && id.utf8.enumerated().allSatisfy { index, byte in
-            [8, 13, 18, 23].contains(index) ? byte == UInt8(ascii: "-") : (byte >= 48 && byte <= 57) || (byte | 0x20 >= 97 && byte | 0x20 <= 102)
-        }
-        let result = try execute("""
-            SELECT id::text, coalesce(external_id, id::text) AS external_id FROM providers
-            WHERE external_id = $1 OR ($2 AND id = (CASE WHEN $2 THEN $1 END)::uuid)
-            ORDER BY (external_id = $1) DESC NULLS LAST LIMIT 1
-            """, [.text(id), .text(isUUID ? "true" : "false")])
-        guard result.count == 1 else { return nil }
-        return ProviderKey(id: try result.string(0, "id") ?? "", externalID: try result.string(0, "external_id") ?? "")
-    }
-
     /// How many of a shard's providers come after `after` (all of them for nil): the work left.
     public func providerCount(after: String?, shard: Shard) throws(StoreError) -> Int {
         Int(try execute("""

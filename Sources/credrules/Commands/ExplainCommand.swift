@@ -173,7 +173,7 @@ struct ExplainCommand: ParsableCommand {
     }
 
     /// The documents of every fact row the evaluations counted, from the store.
-    private static func evidence(for evaluations: [CredentialEvaluation], provider: StoredProvider, evaluator: Evaluator,
+    private static func evidence(for evaluations: [CredentialEvaluation], provider: ProviderKey, evaluator: Evaluator,
                                  connection: Connection) throws -> Evidence {
         var rows: [FactRowReference] = []
         var seen: Set<FactRowReference> = []
