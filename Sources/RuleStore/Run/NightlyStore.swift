@@ -105,6 +105,14 @@ extension Connection {
             """, [.text(id), .text(status), error.map { .text($0) }])
     }
 
+    /// Marks a run that stopped (killed, or failed on an error) as running again, to be continued
+    /// from its last committed batch.
+    public func reopenRun(id: String) throws(StoreError) {
+        try execute("""
+            UPDATE evaluation_runs SET status = 'running', completed_at = NULL, updated_at = now(), error_message = NULL WHERE id = $1
+            """, [.text(id)])
+    }
+
     /// The next page of a shard's providers after `after` (keyset by id).
     public func providerPage(after: String?, shard: Shard, limit: Int) throws(StoreError) -> [ProviderKey] {
         let result = try execute("""

@@ -14,7 +14,7 @@ struct RunCommand: ParsableCommand {
             Reads the published rule versions (each proven against its hash), streams providers in batches by id, \
             evaluates them with the evaluator `eval` uses, and writes each batch in one transaction: the providers' \
             compliance_windows and compliance_gap_analysis replaced, rules_execution_log appended with its hash chain. \
-            The run is recorded in evaluation_runs: a run killed mid-way is resumed from its last committed batch by \
+            The run is recorded in evaluation_runs: a run killed mid-way or stopped by an error is resumed from its last committed batch by \
             running the same command again; a completed run for the same as-of date, shard and rule versions is not \
             repeated unless --force. --shard k/n takes the providers with credrules_shard_of(id, n) = k: the first \
             32 bits of MD5 of the provider uuid's text, unsigned, mod n. One process per shard at a time (an advisory lock).
@@ -75,9 +75,11 @@ struct RunCommand: ParsableCommand {
                 + "nothing to do (--force runs again)",
                 metadata: [("evaluation_run_id", .string(previous.id)), ("skipped", .bool(true))])
         }
-        if let previous, previous.status == "running", !force {
-            // We hold the shard's lock, so the process that started it is gone: continue it.
+        if let previous, previous.status == "running" || previous.status == "failed", !force {
+            // We hold the shard's lock, so the process that started it is gone (killed, or stopped
+            // by an error such as a dropped connection): continue it from its last committed batch.
             runID = previous.id
+            if previous.status == "failed" { try connection.reopenRun(id: runID) }
             chain = LogChain(continuingAfter: previous.logEntries, head: previous.lastEntrySHA256)
             after = previous.resumeAfterProviderID
             counts = NightlyCounts(json: previous.countsJSON, windows: previous.windowsWritten, gaps: previous.gapsWritten,
