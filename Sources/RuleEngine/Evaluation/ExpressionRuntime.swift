@@ -25,6 +25,9 @@ public final class LoadedRuleVersion: Sendable {
     let alternativesByRequirement: [[Alternative]]
     /// Each citation's legal reference by citation id (computed once: every gap cites one).
     let citationReferences: [String: String]
+    /// The pack's grace period: the one on its `credential_current` requirement (found once: every
+    /// credential's cycle asks for it).
+    let gracePeriod: GracePeriod?
     /// What fills each slot of the environment, in slot order.
     let slotPlan: [SlotSource]
     /// Parameters and attributes in the order their values are computed.
@@ -124,6 +127,7 @@ public final class LoadedRuleVersion: Sendable {
             version.alternatives.filter { $0.satisfies.contains(requirement.id) }
         }
         self.citationReferences = Dictionary(version.citations.map { ($0.id, $0.reference) }, uniquingKeysWith: { first, _ in first })
+        self.gracePeriod = version.requirements.first { $0.kind == .credentialCurrent && $0.grace != nil }?.grace
         let parameters = version.parameters.sorted { $0.name < $1.name }
         let attributes = version.attributes.sorted { $0.key < $1.key }
         self.sortedParameters = parameters

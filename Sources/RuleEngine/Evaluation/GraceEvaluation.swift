@@ -4,9 +4,7 @@ import RuleIR
 /// Grace periods after the expiration date (`Grammar/pack-language.md` §3.8).
 extension CredentialEvaluator {
     /// The pack's grace period: the one on its `credential_current` requirement.
-    var gracePeriod: GracePeriod? {
-        loaded.version.requirements.first { $0.kind == .credentialCurrent && $0.grace != nil }?.grace
-    }
+    var gracePeriod: GracePeriod? { loaded.gracePeriod }
 
     /// The last day of the cure period for CME and trainings due at the renewal, when the pack's
     /// grace period is one (`cme: due_at_grace_end`).
