@@ -38,6 +38,11 @@ eval "$(Tools/postgres/start.sh)"
 trap 'Tools/postgres/stop.sh "$CREDRULES_PG_DIR"' EXIT
 # Time spent in PL/pgSQL functions (the triggers), to show where the server's part of the run goes.
 psql -Atq "$CREDRULES_TEST_DATABASE_URL" -c "ALTER SYSTEM SET track_functions = 'pl'" -c "SELECT pg_reload_conf()" >/dev/null
+# PROFILE=1: every statement's duration in the server log, summed per kind of statement after the run
+# (server wall time, so inflated alike by a busy machine; the shares are what counts).
+if [ "${PROFILE:-}" = 1 ]; then
+  psql -Atq "$CREDRULES_TEST_DATABASE_URL" -c "ALTER SYSTEM SET log_min_duration_statement = 0" -c "SELECT pg_reload_conf()" >/dev/null
+fi
 server="${CREDRULES_TEST_DATABASE_URL%/postgres}"
 export CREDRULES_ENCRYPTION_KEY="AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 
@@ -98,10 +103,24 @@ for providers in "${sizes[@]}"; do
   read -r sql1_wall sql1_cpu <<<"$(statement)"
 
   table_sizes "$db" >"$work/sizes-before-$providers.txt"
+  log_start=$(stat -c %s "$CREDRULES_PG_DIR/server.log")
   cpu_before=$(server_cpu)
   /usr/bin/time -v -o "$work/run-$providers.time" "$bin" run --database "$db" --as-of "$as_of" "${batch[@]}" >"$work/run-$providers.out"
   cpu_after=$(server_cpu)
   table_sizes "$db" >"$work/sizes-after-$providers.txt"
+  if [ "${PROFILE:-}" = 1 ]; then
+    tail -c +"$((log_start + 1))" "$CREDRULES_PG_DIR/server.log" | python3 -c '
+import re, sys, collections
+total = collections.Counter(); count = collections.Counter()
+for line in sys.stdin:
+    m = re.search(r"duration: ([0-9.]+) ms  (?:statement|execute [^:]*|parse [^:]*|bind [^:]*): (.*)", line)
+    if m:
+        kind = " ".join(m.group(2).split()[:6])[:60]
+        total[kind] += float(m.group(1)); count[kind] += 1
+whole = sum(total.values()) or 1
+for kind, ms in total.most_common(8):
+    print(f"   profile: {ms / 1000:7.2f} s {100 * ms / whole:4.1f}% x{count[kind]:<5} {kind}")'
+  fi
   read -r sql2_wall sql2_cpu <<<"$(statement)"
 
   run_wall=$(python3 - "$work/run-$providers.time" <<'PY'
