@@ -18,16 +18,9 @@ import Testing
     /// recorded hash each, and the published RulePacks; its URL.
     static func populated() throws -> String {
         let database = try TestDatabase.migrated()
-        var facts = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: sample))) as? [String: [[String: Any]]])
-        let orgs = Set((facts["providers"] ?? []).compactMap { $0["org_id"] as? String }).sorted()
-        facts["organizations"] = orgs.map { ["id": $0, "name": $0] }
-        var documents: [String: String] = [:]
-        for rows in facts.values { for row in rows { if let doc = row["extracted_from_doc_id"] as? String { documents[doc] = row["provider_id"] as? String } } }
-        facts["documents"] = documents.sorted { $0.key < $1.key }.map {
-            ["id": $0.key, "provider_id": $0.value, "s3_uri": "s3://credentials/\($0.key).pdf", "sha256_hash": documentHash($0.key), "file_type": "pdf"]
+        let path = try TestDatabase.sampleFactsWithReferences { id in
+            ["s3_uri": "s3://credentials/\(id).pdf", "sha256_hash": documentHash(id), "file_type": "pdf"]
         }
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("credrules-read-\(UUID().uuidString).json")
-        try JSONSerialization.data(withJSONObject: facts, options: [.sortedKeys]).write(to: path)
         defer { try? FileManager.default.removeItem(at: path) }
         let imported = try DatabaseCommandTests.credrules(["db", "import", path.path], database: database)
         try #require(imported.status == 0, "\(imported.stderr)")

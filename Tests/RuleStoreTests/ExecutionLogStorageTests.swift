@@ -128,13 +128,7 @@ import Testing
         let all = try Migration.bundled()
         try Migrator(migrations: all.filter { $0.version <= 5 }).migrate(on: connection)
         let sample = DatabaseCommandTests.repositoryRoot.appendingPathComponent("Examples/sample-facts.json")
-        var facts = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: sample)) as? [String: [[String: Any]]])
-        facts["organizations"] = Set((facts["providers"] ?? []).compactMap { $0["org_id"] as? String }).sorted().map { ["id": $0, "name": $0] }
-        var documents: [String: String] = [:]
-        for rows in facts.values { for row in rows { if let doc = row["extracted_from_doc_id"] as? String { documents[doc] = row["provider_id"] as? String } } }
-        facts["documents"] = documents.sorted { $0.key < $1.key }.map { ["id": $0.key, "provider_id": $0.value] }
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("credrules-migrate-\(UUID().uuidString).json")
-        try JSONSerialization.data(withJSONObject: facts, options: [.sortedKeys]).write(to: path)
+        let path = try TestDatabase.sampleFactsWithReferences()
         defer { try? FileManager.default.removeItem(at: path) }
         #expect(try DatabaseCommandTests.credrules(["db", "import", path.path], database: url).status == 0)
         #expect(try DatabaseCommandTests.credrules(["publish", "RulePacks"], database: url).status == 0)

@@ -11,15 +11,7 @@ import Testing
     /// documents it refers to) and the published RulePacks; its URL.
     static func populated() throws -> String {
         let database = try TestDatabase.migrated()
-        let sample = DatabaseCommandTests.repositoryRoot.appendingPathComponent("Examples/sample-facts.json")
-        var facts = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: sample)) as? [String: [[String: Any]]])
-        let orgs = Set((facts["providers"] ?? []).compactMap { $0["org_id"] as? String }).sorted()
-        facts["organizations"] = orgs.map { ["id": $0, "name": $0] }
-        var documents: [String: String] = [:]
-        for rows in facts.values { for row in rows { if let doc = row["extracted_from_doc_id"] as? String { documents[doc] = row["provider_id"] as? String } } }
-        facts["documents"] = documents.sorted { $0.key < $1.key }.map { ["id": $0.key, "provider_id": $0.value] }
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("credrules-run-\(UUID().uuidString).json")
-        try JSONSerialization.data(withJSONObject: facts, options: [.sortedKeys]).write(to: path)
+        let path = try TestDatabase.sampleFactsWithReferences()
         defer { try? FileManager.default.removeItem(at: path) }
         let imported = try DatabaseCommandTests.credrules(["db", "import", path.path], database: database)
         try #require(imported.status == 0, "\(imported.stderr)")

@@ -98,3 +98,23 @@ extension Connection {
         return try body()
     }
 }
+
+extension TestDatabase {
+    /// Examples/sample-facts.json with the rows its facts refer to but do not carry (an
+    /// `organizations` row per org id, a `documents` row per cited document, owned by the citing
+    /// provider), as `db import` needs them, written to a new temporary file the caller removes.
+    /// `documentColumns` adds columns to each document row by document id.
+    static func sampleFactsWithReferences(documentColumns: (String) -> [String: Any] = { _ in [:] }) throws -> URL {
+        let sample = DatabaseCommandTests.repositoryRoot.appendingPathComponent("Examples/sample-facts.json")
+        var facts = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: sample)) as? [String: [[String: Any]]])
+        facts["organizations"] = Set((facts["providers"] ?? []).compactMap { $0["org_id"] as? String }).sorted().map { ["id": $0, "name": $0] }
+        var documents: [String: String] = [:]
+        for rows in facts.values { for row in rows { if let doc = row["extracted_from_doc_id"] as? String { documents[doc] = row["provider_id"] as? String } } }
+        facts["documents"] = documents.sorted { $0.key < $1.key }.map { id, provider in
+            ["id": id, "provider_id": provider].merging(documentColumns(id)) { first, _ in first }
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("credrules-facts-\(UUID().uuidString).json")
+        try JSONSerialization.data(withJSONObject: facts, options: [.sortedKeys]).write(to: path)
+        return path
+    }
+}
