@@ -8,37 +8,11 @@ import Testing
         .deletingLastPathComponent()
     static let key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 
-    struct Outcome {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
+    typealias Outcome = ChildProcess.Ending
 
+    /// Runs `credrules` with `arguments` against `database` and waits for its end.
     static func credrules(_ arguments: [String], database: String, environment extra: [String: String] = [:]) throws -> Outcome {
-        let candidates = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
-        let folder = candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("credrules").path) }
-        let executable = try #require(folder, "the credrules binary is built beside the tests").appendingPathComponent("credrules")
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = repositoryRoot
-        var environment = ProcessInfo.processInfo.environment
-        environment["CREDRULES_DATABASE_URL"] = database
-        environment["CREDRULES_ENCRYPTION_KEY"] = key
-        for (name, value) in extra { environment[name] = value }
-        process.environment = environment
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("credrules-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let out = scratch.appendingPathComponent("out"), err = scratch.appendingPathComponent("err")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
-                       stderr: try String(contentsOf: err, encoding: .utf8))
+        try ChildProcess(credrules: arguments, database: database, environment: extra).wait()
     }
 
     static func facts(_ lines: [String]) throws -> String {

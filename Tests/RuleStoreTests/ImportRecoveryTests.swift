@@ -110,20 +110,8 @@ import Testing
     }
 
     /// Starts `credrules db import` on `file` without waiting for it.
-    static func startImport(_ file: String, database: String) throws -> Process {
-        let process = Process()
-        let candidates = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
-        let folder = candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("credrules").path) }
-        process.executableURL = try #require(folder, "the credrules binary is built beside the tests").appendingPathComponent("credrules")
-        process.arguments = ["db", "import", "--actor", "killed", file]
-        var environment = ProcessInfo.processInfo.environment
-        environment["CREDRULES_DATABASE_URL"] = database
-        environment["CREDRULES_ENCRYPTION_KEY"] = DatabaseCommandTests.key
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
+    static func startImport(_ file: String, database: String) throws -> ChildProcess {
+        try ChildProcess(credrules: ["db", "import", "--actor", "killed", file], database: database)
     }
 
     /// Polls `query` (one value) until it is true, for at most a minute.
@@ -135,9 +123,9 @@ import Testing
         return false
     }
 
-    static func kill(_ process: Process) {
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+    static func kill(_ child: ChildProcess) throws -> ChildProcess.Ending {
+        child.kill9()
+        return try child.wait()
     }
 
     /// The pid of the server session of this database that matches `condition` (SQL over
@@ -180,8 +168,8 @@ import Testing
         #expect(backend != nil, "the import reached the licenses upsert and waits for the row lock")
         // It has written: the providers upsert of its transaction holds row locks on new rows.
         #expect(try connection.value("SELECT count(*) > 0 FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE a.datname = current_database() AND a.query LIKE 'UPDATE licenses%' AND l.locktype = 'transactionid' AND l.granted") == "t")
-        Self.kill(process)
-        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL)
+        let killed = try Self.kill(process)
+        #expect(killed.signalled && killed.status == SIGKILL)
         // Releasing the lock lets the orphaned session run on, find its client gone and roll back.
         try blocker.execute("ROLLBACK")
         if let backend { #expect(try Self.gone(connection, backend)) }
@@ -208,8 +196,8 @@ import Testing
         let process = try Self.startImport(big, database: database)
         let backend = try Self.waitForBackend(connection, "query LIKE 'COPY stage_%'", pollEvery: 0.02)
         #expect(backend != nil, "the import was seen staging rows with COPY")
-        Self.kill(process)
-        #expect(process.terminationReason == .uncaughtSignal)
+        let killed = try Self.kill(process)
+        #expect(killed.signalled)
         if let backend { #expect(try Self.gone(connection, backend)) }
         #expect(try Self.snapshot(connection) == before)
         #expect(try connection.value("SELECT count(*) FROM change_events WHERE actor_id = 'killed'") == "0")

@@ -68,7 +68,7 @@ import Darwin
         let holder = try Connection(url: database)
         try holder.execute("BEGIN")
         try holder.execute(point.lock, point.lock.contains("$1") ? [.text(try #require(runID))] : [])
-        let victim = try Child(Self.runArguments(point.before == .aCompletedRunThenForce ? ["--force"] : []), database: database)
+        let victim = try Self.child(Self.runArguments(point.before == .aCompletedRunThenForce ? ["--force"] : []), database: database)
         let backend = try Self.waitUntilBlocked(holder, victim)
         #expect(backend.insideTransaction == point.insideBatchTransaction,
                 "the run waits in `\(backend.query)` (transaction started before it: \(backend.insideTransaction))")
@@ -114,7 +114,7 @@ import Darwin
         let holder = try Connection(url: database)
         try holder.execute("BEGIN")
         try holder.execute("LOCK TABLE rules_execution_log IN ACCESS EXCLUSIVE MODE")
-        let victim = try Child(Self.runArguments(), database: database)
+        let victim = try Self.child(Self.runArguments(), database: database)
         let backend = try Self.waitUntilBlocked(holder, victim)
         #expect(try holder.value("SELECT pg_terminate_backend($1)", [.int(Int(backend.pid))]) == "t")
         let dropped = try victim.wait()
@@ -144,12 +144,12 @@ import Darwin
         try Population.load(into: database)
         try #require(try Self.run(database, environment: ["CREDRULES_TEST_STOP_AFTER_BATCHES": "2"]).status == 3)
 
-        let victim: Child
+        let victim: ChildProcess
         do {
             let holder = try Connection(url: database)
             try holder.execute("BEGIN")
             try holder.execute("LOCK TABLE rules_execution_log IN ACCESS EXCLUSIVE MODE")
-            victim = try Child(Self.runArguments(), database: database)
+            victim = try Self.child(Self.runArguments(), database: database)
             _ = try Self.waitUntilBlocked(holder, victim)
             try server.restartImmediately()
         }
@@ -198,7 +198,7 @@ import Darwin
     @Test func threeShardProcessesStartedAtOnceEvaluateEveryProviderExactlyOnce() throws {
         let reference = try Reference.shared()
         let database = try Population.clone()
-        let children = try ["0/3", "1/3", "2/3"].map { try Child(Self.runArguments(["--shard", $0]), database: database) }
+        let children = try ["0/3", "1/3", "2/3"].map { try Self.child(Self.runArguments(["--shard", $0]), database: database) }
         for (index, child) in children.enumerated() {
             let outcome = try child.wait()
             #expect(outcome.status == 0 && !outcome.signalled, "shard \(index)/3: \(outcome.stderr)")
@@ -228,7 +228,7 @@ import Darwin
         // Whichever wins the shard's lock waits here, so the loser cannot find it already finished.
         try holder.execute("BEGIN")
         try holder.execute("LOCK TABLE compliance_windows IN ACCESS EXCLUSIVE MODE")
-        let pair = try [Child(Self.runArguments(), database: database), Child(Self.runArguments(), database: database)]
+        let pair = try [Self.child(Self.runArguments(), database: database), Self.child(Self.runArguments(), database: database)]
         let loser = try Self.eventually("one of the two runs to exit") { pair.firstIndex { $0.hasExited } }
         let refused = try pair[loser].wait()
         #expect(refused.status == 1, "\(refused.stderr)")
@@ -373,7 +373,7 @@ import Darwin
     }
 
     /// Waits (bounded) until a backend of this database other than `holder` waits on a lock.
-    static func waitUntilBlocked(_ holder: Connection, _ child: Child) throws -> BlockedBackend {
+    static func waitUntilBlocked(_ holder: Connection, _ child: ChildProcess) throws -> BlockedBackend {
         try eventually("the run to wait on the test's lock") {
             if child.hasExited {
                 let outcome = try child.wait()
@@ -411,54 +411,9 @@ import Darwin
 }
 
 extension NightlyResilienceTests {
-    /// A `credrules` process running in the background (DatabaseCommandTests.credrules waits for its end).
-    final class Child {
-        let process = Process()
-        let scratch: URL
-
-        init(_ arguments: [String], database: String, environment extra: [String: String] = [:]) throws {
-            let candidates = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
-            let folder = candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("credrules").path) }
-            process.executableURL = try #require(folder, "the credrules binary is built beside the tests").appendingPathComponent("credrules")
-            process.arguments = arguments
-            process.currentDirectoryURL = DatabaseCommandTests.repositoryRoot
-            var environment = ProcessInfo.processInfo.environment
-            environment["CREDRULES_DATABASE_URL"] = database
-            environment["CREDRULES_ENCRYPTION_KEY"] = DatabaseCommandTests.key
-            environment.removeValue(forKey: "CREDRULES_TEST_STOP_AFTER_BATCHES")
-            for (name, value) in extra { environment[name] = value }
-            process.environment = environment
-            scratch = FileManager.default.temporaryDirectory.appendingPathComponent("credrules-child-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-            for name in ["out", "err"] { _ = FileManager.default.createFile(atPath: scratch.appendingPathComponent(name).path, contents: nil) }
-            process.standardOutput = try FileHandle(forWritingTo: scratch.appendingPathComponent("out"))
-            process.standardError = try FileHandle(forWritingTo: scratch.appendingPathComponent("err"))
-            try process.run()
-        }
-
-        deinit {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
-            try? FileManager.default.removeItem(at: scratch)
-        }
-
-        var hasExited: Bool { !process.isRunning }
-
-        func kill9() { kill(process.processIdentifier, SIGKILL) }
-
-        struct Ending: CustomStringConvertible {
-            let status: Int32
-            let signalled: Bool
-            let stdout: String
-            let stderr: String
-            var description: String { "\(signalled ? "signal" : "exit status") \(status); stdout: \(stdout); stderr: \(stderr)" }
-        }
-
-        func wait() throws -> Ending {
-            process.waitUntilExit()
-            return Ending(status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
-                          stdout: try String(contentsOf: scratch.appendingPathComponent("out"), encoding: .utf8),
-                          stderr: try String(contentsOf: scratch.appendingPathComponent("err"), encoding: .utf8))
-        }
+    /// A `credrules` run started in the background.
+    static func child(_ arguments: [String], database: String) throws -> ChildProcess {
+        try ChildProcess(credrules: arguments, database: database)
     }
 
     /// The sample population with its organizations and documents, imported and the bundled
@@ -582,31 +537,13 @@ extension NightlyResilienceTests {
         func stop() { _ = try? Self.shell(["Tools/postgres/stop.sh", folder]) }
 
         /// Runs bash with `arguments` in the repository root; its stdout, or an error with its stderr.
-        /// Through Python's subprocess, which closes every descriptor but 0–2 in the child: Foundation's
-        /// Process notices an exit by a descriptor the child inherits, and a server the script leaves
-        /// running would hold it open and hang the wait.
         @discardableResult
         static func shell(_ arguments: [String]) throws -> String {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", "-c", "import subprocess, sys; sys.exit(subprocess.run(sys.argv[1:], close_fds=True).returncode)",
-                                 "/bin/bash"] + arguments
-            process.currentDirectoryURL = DatabaseCommandTests.repositoryRoot
-            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("credrules-shell-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: scratch) }
-            let out = scratch.appendingPathComponent("out"), err = scratch.appendingPathComponent("err")
-            _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-            _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-            process.standardOutput = try FileHandle(forWritingTo: out)
-            process.standardError = try FileHandle(forWritingTo: err)
-            try process.run()
-            process.waitUntilExit()
-            let stdout = try String(contentsOf: out, encoding: .utf8)
-            guard process.terminationStatus == 0 else {
-                throw TestDatabase.SetupError(description: "bash \(arguments.joined(separator: " ")) failed: \(try String(contentsOf: err, encoding: .utf8))")
+            let ending = try ChildProcess(bash: arguments).wait()
+            guard ending.status == 0, !ending.signalled else {
+                throw TestDatabase.SetupError(description: "bash \(arguments.joined(separator: " ")) failed: \(ending.stderr)")
             }
-            return stdout
+            return ending.stdout
         }
     }
 }
