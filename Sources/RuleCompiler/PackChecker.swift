@@ -195,6 +195,8 @@ struct PackChecker {
             }
         }
 
+        let notIssued = notIssued(credential: credential, state: applies.state)
+
         // 5. Tests.
         var tests: [PackTest] = []
         if let list = syntax.tests {
@@ -240,7 +242,8 @@ struct PackChecker {
         return RuleVersion(
             pack: pack, version: version, title: title, authority: authority, credential: credential, appliesTo: applies,
             effective: effective, citations: citations, parameters: parameters, attributes: attributes, cycle: cycle,
-            requirements: requirements, exemptions: exemptions, tests: tests, notes: notes, alternatives: alternatives)
+            requirements: requirements, exemptions: exemptions, tests: tests, notes: notes, alternatives: alternatives,
+            notIssued: notIssued)
     }
 
     /// A section that is missing, or not of its shape, was reported once (`pack.missingKey`,

@@ -103,6 +103,7 @@ public enum PackCompiler {
         packs.sort { ($0.ruleVersion.pack, $0.ruleVersion.version, $0.path) < ($1.ruleVersion.pack, $1.ruleVersion.version, $1.path) }
         diagnostics += checkVersions(packs, spans: versionSpans)
         diagnostics += checkAttributes(packs, spans: versionSpans)
+        diagnostics += checkNotIssued(packs, spans: versionSpans)
         return PackSetResult(packs: packs, diagnostics: Diagnostic.sortedForOutput(diagnostics), files: files)
     }
 

@@ -40,13 +40,15 @@ public struct RuleVersion: Sendable, Hashable {
     public var notes: String?
     /// Alternatives that satisfy requirements another way, in pack order (omitted from the JSON when empty).
     public var alternatives: [Alternative]
+    /// Credential types the jurisdiction does not issue, with their citations (omitted from the JSON when empty).
+    public var notIssued: [NotIssued]
 
     /// Creates a rule version.
     public init(
         pack: String, version: Int, title: String, authority: String, credential: CredentialKind,
         appliesTo: Applicability, effective: EffectiveRange, citations: [Citation], parameters: [Parameter],
         attributes: [AttributeDeclaration], cycle: Cycle, requirements: [Requirement], exemptions: [Exemption],
-        tests: [PackTest], notes: String?, alternatives: [Alternative] = []
+        tests: [PackTest], notes: String?, alternatives: [Alternative] = [], notIssued: [NotIssued] = []
     ) {
         self.pack = pack
         self.version = version
@@ -64,6 +66,7 @@ public struct RuleVersion: Sendable, Hashable {
         self.tests = tests
         self.notes = notes
         self.alternatives = alternatives
+        self.notIssued = notIssued
     }
 
     /// `pack@version`: the rule version's id in files (`rule_versions.id` holds it too).

@@ -65,6 +65,7 @@ extension RuleVersion {
         if let notes { members.append(("notes", .string(notes))) }
         // Absent when empty, so packs without alternatives keep their bytes.
         if !alternatives.isEmpty { members.append(("alternatives", .array(alternatives.map(\.json)))) }
+        if !notIssued.isEmpty { members.append(("not_issued", .array(notIssued.map(\.json)))) }
         return .object(members)
     }
 
@@ -93,6 +94,9 @@ extension RuleVersion {
             notes: try r.optionalString("notes"),
             alternatives: try (r.optionalValue("alternatives") == nil ? [] : r.array("alternatives")).enumerated().map {
                 x throws(RuleVersionDecodingError) in try Alternative(x.element, index: x.offset)
+            },
+            notIssued: try (r.optionalValue("not_issued") == nil ? [] : r.array("not_issued")).enumerated().map {
+                x throws(RuleVersionDecodingError) in try NotIssued(x.element, index: x.offset)
             }
         )
         // A key this build does not know would be dropped in silence, and the rule evaluated

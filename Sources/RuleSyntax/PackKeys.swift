@@ -5,7 +5,7 @@ public enum PackKeys {
     public static let document = [
         "pack", "version", "title", "authority", "credential", "applies_to", "effective", "citations",
         "parameters", "cycle", "requirements", "exemptions", "tests", "notes",
-        "alternatives", "attributes",
+        "alternatives", "attributes", "not_issued",
     ]
     /// Top-level keys that must be present.
     public static let requiredDocument = [
@@ -65,6 +65,8 @@ public enum PackKeys {
     public static let hoursFigure = ["hours", "categories", "credit_types"]
     /// `consequence` keys (`Grammar/pack-language.md` §3.13).
     public static let consequence = ["becomes", "cite"]
+    /// Keys of a `not_issued` entry (`Grammar/pack-language.md` §2.1).
+    public static let notIssued = ["credential", "cite"]
     /// Keys of a decoupled CME window: `months` and exactly one of the end forms.
     public static let window = ["months", "ends_days_before_expiration", "ends_on", "cycles_from"]
 }

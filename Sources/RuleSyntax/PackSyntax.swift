@@ -102,4 +102,6 @@ public struct PackSyntax: Sendable {
     public var alternatives: [SyntaxMapping] = []
     /// `attributes` (provider attributes the pack declares) by key, in document order.
     public var attributes: [SyntaxNamed<SyntaxMapping>] = []
+    /// `not_issued` entries (credential types the jurisdiction does not issue), in order.
+    public var notIssued: [SyntaxMapping] = []
 }

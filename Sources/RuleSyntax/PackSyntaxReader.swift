@@ -69,6 +69,9 @@ public enum PackSyntaxReader {
                 }
             }
         }
+        if let f = document["not_issued"], let items = expectSequence(f.value, what: "`not_issued`", into: &sink) {
+            syntax.notIssued = items.compactMap { mapping($0, keys: PackKeys.notIssued, context: "a `not_issued` entry", into: &sink) }
+        }
         if let f = document["tests"] {
             var tests: [TestSyntax] = []
             for item in expectSequence(f.value, what: "`tests`", into: &sink) ?? [] {

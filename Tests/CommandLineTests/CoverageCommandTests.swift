@@ -22,6 +22,10 @@ import Testing
         #expect(cell("US-TX", "license_md")?["status"] as? String == "covered")
         #expect(cell("US", "dea_registration")?["status"] as? String == "covered")
         #expect(cell("US", "license_md")?["status"] as? String == "not_applicable")
+        // A state without a registration of its own says so with its source; only the board-certification column is a gap.
+        #expect(cell("US-TX", "csr_certificate")?["status"] as? String == "not_issued")
+        #expect((cell("US-TX", "csr_certificate")?["not_issued"] as? [String: Any])?["confidence"] as? String == "V")
+        #expect(cell("US-NJ", "csr_certificate")?["status"] as? String == "covered")
         // The summary agrees with the cells, and every gap is a cell with status gap.
         let summary = try #require(document["summary"] as? [String: Any])
         let gaps = try #require(document["gaps"] as? [[String: Any]])

@@ -159,6 +159,9 @@ enum CatalogueExamples {
             "expr.evaluation": try variant("when: provider.direct_patient_care", "when: 1 / 0 == 1"),
             "expr.unknownColumn": try variant("when: provider.direct_patient_care", "when: dea_registrations.exists(r, r.stat == credential.state)"),
             "pack.invalidFact": try variant("category: general", "category: generl"),
+            "pack.notIssued": try variant("cycle: {months: 24}\n", "not_issued: [{credential: dea_registration, cite: license}]\ncycle: {months: 24}\n"),
+            "pack.notIssuedButCovered": [PackInput(path: "license.yaml", bytes: Array(try Support.validVariant("cycle: {months: 24}\n", NotIssuedCheckTests.declaration).utf8)),
+                                         NotIssuedCheckTests.csrPack(effective: "{from: 2010-01-01}")],
         ]
     }
 }

@@ -110,7 +110,7 @@ public struct CoverageReport: Sendable {
     /// What covers one jurisdiction × credential type.
     public struct Cell: Sendable, Hashable {
         /// Whether a pack covers the cell.
-        public enum Status: String, Sendable, Hashable { case covered, gap, notApplicable = "not_applicable" }
+        public enum Status: String, Sendable, Hashable { case covered, gap, notApplicable = "not_applicable", notIssued = "not_issued" }
         /// `US` or `US-XX`.
         public var jurisdiction: String
         /// The column.
@@ -120,8 +120,19 @@ public struct CoverageReport: Sendable {
         /// For a state: nationwide packs (no `applies_to.state`) that apply to its credentials too.
         public var nationwide: [String]
         /// `covered` when some pack applies; `not_applicable` when no credential of this type
-        /// can belong to this jurisdiction (a national license, a state board certification).
+        /// can belong to this jurisdiction (a national license, a state board certification);
+        /// `not_issued` when a pack of the state says, citing its law, that the state issues none.
         public var status: Status
+        /// For `not_issued`: the declaring pack version and the citation it rests on.
+        public var notIssued: NotIssuedSource? = nil
+    }
+
+    /// Where a state's "issues no credential of this type" comes from.
+    public struct NotIssuedSource: Sendable, Hashable {
+        /// `pack@version` of the declaring pack.
+        public var version: String
+        /// The citation.
+        public var citation: Citation
     }
 
     /// The as-of date the versions in effect were judged on, if any.
@@ -169,9 +180,11 @@ public struct CoverageReport: Sendable {
             for credential in CoverageCredential.allCases {
                 let own = packs(state: state, credential: credential)
                 let nationwide = credential.occursInStates ? (national[credential] ?? []).map(\.pack) : []
+                let absent = own.isEmpty && nationwide.isEmpty ? Self.notIssued(sorted, state: state, credential: credential, asOf: asOf) : nil
                 let status: Cell.Status = !own.isEmpty || !nationwide.isEmpty ? .covered
-                    : credential.occursInStates ? .gap : .notApplicable
-                cells.append(Cell(jurisdiction: "US-\(state)", credential: credential, packs: own, nationwide: nationwide, status: status))
+                    : absent != nil ? .notIssued : credential.occursInStates ? .gap : .notApplicable
+                cells.append(Cell(jurisdiction: "US-\(state)", credential: credential, packs: own, nationwide: nationwide, status: status,
+                                  notIssued: absent))
             }
         }
         self.cells = cells
@@ -183,6 +196,24 @@ public struct CoverageReport: Sendable {
     /// The cell for a jurisdiction and credential type.
     public func cell(_ jurisdiction: String, _ credential: CoverageCredential) -> Cell? {
         cells.first { $0.jurisdiction == jurisdiction && $0.credential == credential }
+    }
+
+    /// The declaration that `state` issues no `credential`, from a pack of the state: of each
+    /// pack the version in force on `asOf` (without a date, its latest version) speaks for it, so a
+    /// later version that drops the declaration (the state began issuing one) ends it.
+    static func notIssued(_ versions: [RuleVersion], state: String, credential: CoverageCredential, asOf: CalendarDate?) -> NotIssuedSource? {
+        // `versions` is sorted by pack, then version number.
+        var speaking: [String: RuleVersion] = [:]
+        for version in versions where version.appliesTo.state == state && (asOf.map { version.effective.contains($0) } ?? true) {
+            speaking[version.pack] = version
+        }
+        for pack in speaking.keys.sorted() {
+            guard let version = speaking[pack], let entry = version.notIssued.first(where: { $0.credential == credential.kind }),
+                let citation = version.citations.first(where: { $0.id == entry.cite })
+            else { continue }
+            return NotIssuedSource(version: version.id, citation: citation)
+        }
+        return nil
     }
 
     static func covers(_ version: RuleVersion, _ credential: CoverageCredential) -> Bool {

@@ -17,6 +17,7 @@ extension CoverageReport {
                 ("rule_versions", .int(ruleVersionCount)), ("packs", .int(packCount)), ("jurisdictions", .int(jurisdictions.count)),
                 ("covered", .int(cells.count(where: { $0.status == .covered }))), ("gaps", .int(gaps.count)),
                 ("not_applicable", .int(cells.count(where: { $0.status == .notApplicable }))),
+                ("not_issued", .int(cells.count(where: { $0.status == .notIssued }))),
             ])),
             ("jurisdictions", .array(jurisdictions.map { jurisdiction in
                 .object([
@@ -31,14 +32,21 @@ extension CoverageReport {
     }
 
     static func json(_ cell: Cell) -> JSONValue {
-        .object([
+        var members: [(String, JSONValue)] = [
             ("credential", .string(cell.credential.rawValue)),
             ("status", .string(cell.status.rawValue)),
             ("packs", .array(cell.packs.map { pack in
                 .object([("pack", .string(pack.pack)), ("versions", .array(pack.versions.map(json)))])
             })),
             ("nationwide", .array(cell.nationwide.map { .string($0) })),
-        ])
+        ]
+        if let source = cell.notIssued {
+            members.append(("not_issued", .object([
+                ("declared_by", .string(source.version)), ("citation", .string(source.citation.text)),
+                ("confidence", source.citation.confidence.map { .string($0) } ?? .null),
+            ])))
+        }
+        return .object(members)
     }
 
     static func json(_ version: VersionSummary) -> JSONValue {
@@ -81,7 +89,7 @@ extension CoverageReport {
     /// requirements by confidence, then (with a population) the uncovered credentials.
     ///
     /// In the grid a cell names the pack(s) written for it (the part after `US-XX/`, with
-    /// version numbers), `US` when only a nationwide pack applies, `GAP` when nothing does, and
+    /// version numbers), `US` when only a nationwide pack applies, `none (MARK)` when a pack of the state cites that it issues none, `GAP` when nothing does, and
     /// `-` when no credential of that type belongs to the jurisdiction.
     public func text(population: PopulationCoverage? = nil) -> String {
         var out = ""
@@ -89,6 +97,8 @@ extension CoverageReport {
         out += "\(ruleVersionCount) rule version\(ruleVersionCount == 1 ? "" : "s") in \(packCount) pack\(packCount == 1 ? "" : "s"); "
         out += "\(jurisdictions.count) jurisdictions × \(CoverageCredential.allCases.count) credential types: "
         out += "\(covered) covered, \(gaps.count) gap\(gaps.count == 1 ? "" : "s"), "
+        let notIssued = cells.count(where: { $0.status == .notIssued })
+        if notIssued > 0 { out += "\(notIssued) not issued by the state, " }
         out += "\(cells.count(where: { $0.status == .notApplicable })) not applicable\n\n"
 
         var grid: [[String]] = [["jurisdiction"] + CoverageCredential.allCases.map(\.label)]
@@ -97,7 +107,14 @@ extension CoverageReport {
         }
         out += Self.columns(grid)
         out += "(a cell names the packs written for it, @ their versions; US: only a nationwide pack applies; "
-        out += "GAP: no pack; -: no credential of that type belongs there)\n"
+        out += "none (MARK): the state issues none, as a pack cites with that confidence; GAP: no pack; -: no credential of that type belongs there)\n"
+        let absent = cells.filter { $0.status == .notIssued }
+        if !absent.isEmpty {
+            out += "\n" + Self.columns([["jurisdiction", "issues no", "as cited by", "citation"]] + absent.map { cell in
+                let mark = cell.notIssued?.citation.confidence.map { " (\($0))" } ?? ""
+                return [cell.jurisdiction, cell.credential.label, cell.notIssued?.version ?? "", (cell.notIssued?.citation.text ?? "") + mark]
+            })
+        }
 
         out += "\n"
         var details: [[String]] = [["pack", "version", "effective"] + (asOf == nil ? [] : ["in effect"])
@@ -137,6 +154,7 @@ extension CoverageReport {
         switch cell.status {
         case .notApplicable: return "-"
         case .gap: return "GAP"
+        case .notIssued: return "none" + (cell.notIssued?.citation.confidence.map { " (\($0))" } ?? "")
         case .covered:
             guard !cell.packs.isEmpty else { return "US" }
             return cell.packs.map { pack in

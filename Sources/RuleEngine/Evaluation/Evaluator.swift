@@ -34,7 +34,14 @@ public struct Evaluator: Sendable {
         self.evaluatedKinds = Set(ruleVersions.map(\.version.credential))
         self.attributes = AttributeCatalogue.including(ruleVersions.map(\.version))
         self.index = VersionIndex(self.ruleVersions)
+        self.notIssued = Dictionary(grouping: self.ruleVersions.flatMap { loaded in
+            loaded.version.notIssued.map { (key: "\(loaded.version.appliesTo.state ?? "")|\($0.credential.rawValue)", loaded: loaded, entry: $0) }
+        }, by: \.key).mapValues { $0.map { ($0.loaded, $0.entry) } }
     }
+
+    /// `not_issued` declarations by `STATE|credential kind`: an uncovered row of a type its
+    /// state issues none of is reported with the law that says so.
+    private let notIssued: [String: [(LoadedRuleVersion, NotIssued)]]
 
     /// The packs by the credential table and state they apply to, built once: a provider's
     /// credentials find their packs without a scan of every pack.
@@ -84,7 +91,9 @@ public struct Evaluator: Sendable {
         // still reported, as `unknown` with the gap that says why.
         for table in evaluatedTables {
             for row in provider.rows(table.name) where !covered.contains(ObjectIdentifier(row)) {
-                results.append(Self.uncovered(row, kind: table.credentialKind ?? .license, provider: provider.providerID, asOf: asOf))
+                let kind = table.credentialKind ?? .license
+                let absent = notIssued["\(row.string(FactColumns.state) ?? "")|\(kind.rawValue)"]?.last { $0.0.version.effective.contains(asOf) }
+                results.append(Self.uncovered(row, kind: kind, provider: provider.providerID, asOf: asOf, notIssuedBy: absent))
             }
         }
         // Rare: only a provider with rejected rows needs every version in effect.
@@ -102,15 +111,25 @@ public struct Evaluator: Sendable {
         FactSchema.tables.filter { table in table.credentialKind.map { evaluatedKinds.contains($0) } ?? false }
     }
 
-    /// A credential no rule version in effect applies to: `unknown`, with a `no_rule_pack` gap.
-    static func uncovered(_ row: FactRow, kind: CredentialKind, provider: String, asOf: CalendarDate) -> CredentialEvaluation {
+    /// A credential no rule version in effect applies to: `unknown`, with a `no_rule_pack` gap;
+    /// when a pack in effect says its state issues no credential of this type, the gap says so
+    /// and cites it (the row is then data about a credential that does not exist).
+    static func uncovered(
+        _ row: FactRow, kind: CredentialKind, provider: String, asOf: CalendarDate, notIssuedBy: (LoadedRuleVersion, NotIssued)? = nil
+    ) -> CredentialEvaluation {
         let state = row.string(FactColumns.state)
         let type = row.string(FactColumns.licenseType)
         let what = [state, type].compactMap { $0 }.joined(separator: " ")
         let end = row.date(FactColumns.expirationDate)
-        let gap = Gap(type: .noRulePack, code: nil,
-                      description: "No rule pack in effect on \(asOf) covers \(kind.noun) \(row.id)\(what.isEmpty ? "" : " (\(what))"): its compliance cannot be decided",
-                      severity: .medium, requirementID: nil, citation: nil, dueDate: nil)
+        var description = "No rule pack in effect on \(asOf) covers \(kind.noun) \(row.id)\(what.isEmpty ? "" : " (\(what))"): its compliance cannot be decided"
+        var citation: String?
+        if let (declaring, entry) = notIssuedBy, let cited = declaring.version.citations.first(where: { $0.id == entry.cite }) {
+            citation = cited.text
+            description += "; \(declaring.version.id) cites that US-\(state ?? "") issues none (\(cited.text)"
+                + (cited.confidence.map { ", confidence \($0)" } ?? "") + "): check where this row came from"
+        }
+        let gap = Gap(type: .noRulePack, code: nil, description: description,
+                      severity: .medium, requirementID: nil, citation: citation, dueDate: nil)
         return CredentialEvaluation(unevaluated: kind, id: row.id, provider: provider, asOf: asOf, expiration: end, gap: gap, version: nil)
     }
 
