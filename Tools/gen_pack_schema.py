@@ -376,6 +376,11 @@ schema = {
                                              type=["boolean", "number", "string"]),
                             })),
         "alternatives": d("Alternatives: when a condition holds, named requirements are met another way (pack-language.md §4.1).", type="array", items={"$ref": "#/$defs/alternative"}),
+        "not_issued": d("Credential types the pack's state does not issue at all, each with its citation (pack-language.md §2.1).", type="array", items=d(
+            "A credential type the state does not issue.", type="object", additionalProperties=False, required=["credential", "cite"], properties={
+                "credential": d("Only a state controlled-substance registration can be absent.", enum=["csr_certificate"]),
+                "cite": d("Citation id (required): the source that says the state issues none.", type="string"),
+            })),
     },
     "allOf": [
         {"if": {"properties": {"credential": {"enum": ["license", "csr_certificate"]}}, "required": ["credential"]},
