@@ -9,6 +9,7 @@ public struct DatabaseFactsSource: FactsSource {
     private let shard: Shard
     private let pageSize: Int
     private var after: String?
+    private var sessionReady = false
 
     /// Reads `shard`'s providers after the provider id `after` (nil: from the first), `pageSize` at a time.
     public init(connection: Connection, shard: Shard, after: String?, pageSize: Int) {
@@ -19,6 +20,10 @@ public struct DatabaseFactsSource: FactsSource {
     }
 
     public mutating func nextBatch() throws -> FactsBatch<[ProviderKey]>? {
+        if !sessionReady {
+            try connection.prepareNightlySession()
+            sessionReady = true
+        }
         let page = try connection.providerPage(after: after, shard: shard, limit: pageSize)
         guard let last = page.last else { return nil }
         after = last.id
@@ -64,6 +69,7 @@ public final class NightlyResultsSink: ResultsSink {
     private let ownsTransaction: Bool
     /// Called after each batch is committed, with the batch's provider count.
     public var batchWritten: (Int) -> Void = { _ in }
+    private var sessionReady = false
 
     /// - Parameters:
     ///   - ruleVersionIDs: `rule_versions.id` by engine id (`pack@version`).
@@ -85,6 +91,10 @@ public final class NightlyResultsSink: ResultsSink {
         let rows = try NightlyBatchRows(batch, ruleVersionIDs: ruleVersionIDs)
         var next = counts
         next.add(batch, gapTypes: rows.gapTypes)
+        if !sessionReady {
+            try connection.prepareNightlySession()
+            sessionReady = true
+        }
         if ownsTransaction {
             try connection.transaction { try connection.writeNightlyRows(runID: runID, rows, counts: next, ruleVersionMap: ruleVersionMap) }
         } else {

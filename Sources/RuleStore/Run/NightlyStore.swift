@@ -68,6 +68,14 @@ extension Connection {
         return versions
     }
 
+    /// Session settings for the run's statements: no JIT. The batch statements are planned
+    /// with costs that grow with the tables (past `jit_above_cost` at some 100,000 providers),
+    /// yet each touches only a batch's rows, so compiling them (a few hundred milliseconds a
+    /// statement) cost more than it could ever save, on every batch.
+    public func prepareNightlySession() throws(StoreError) {
+        try execute("SELECT set_config('jit', 'off', false)")
+    }
+
     /// Tries the session advisory lock of a shard; false when another session holds it.
     public func tryLockShard(_ shard: Shard) throws(StoreError) -> Bool {
         try execute("SELECT pg_try_advisory_lock(hashtext('credrules.run'), hashtext($1))", [.text(shard.description)]).scalar == "t"
@@ -193,6 +201,14 @@ extension Connection {
 }
 
 /// The facts query of the nightly run, built from the import's table list (so the two agree).
+///
+/// Each table is read per provider of the batch (`CROSS JOIN LATERAL … OFFSET 0`, which the
+/// planner cannot flatten into a join): a nested loop of index scans on `provider_id`, so a
+/// batch costs what its rows cost whatever the population's size. As a plain join or `= ANY`
+/// filter the planner chose, from the statistics, a sequential scan or a hash of the whole table
+/// once the batch was a small share of it: every batch read every fact row of the population,
+/// and the run grew with the square of the population. The provider's file id comes from the
+/// batch's own providers row, not a lookup per fact row.
 enum NightlyFacts {
     /// The fact tables the engine reads, in the file format.
     static let tables = ["providers", "provider_states", "provider_attributes", "licenses", "dea_registrations",
@@ -207,9 +223,10 @@ enum NightlyFacts {
             for column in table.columns {
                 switch column.kind {
                 case .encrypted, .blindIndex: continue
+                case .reference where column.db == "provider_id":
+                    selects.append("b.external_id AS \(column.json)")
                 case .reference:
-                    let target = column.db == "org_id" ? "organizations" : column.db == "provider_id" ? "providers"
-                        : column.db == "extracted_from_doc_id" ? "documents" : nil
+                    let target = column.db == "org_id" ? "organizations" : column.db == "extracted_from_doc_id" ? "documents" : nil
                     if let target {
                         selects.append("(SELECT coalesce(x.external_id, x.id::text) FROM \(target) x WHERE x.id = t.\(column.db)) AS \(column.json)")
                     } else {
@@ -223,9 +240,14 @@ enum NightlyFacts {
             let order = table.identity == .fileID ? "r.id" : "r.provider_id, r.key"
             members.append("""
                 '\(name)', (SELECT coalesce(json_agg(json_strip_nulls(row_to_json(r)) ORDER BY \(order)), '[]'::json) FROM (SELECT \(selects.joined(separator: ", "))
-                FROM \(name) t WHERE \(key) = ANY($1::uuid[])) r)
+                FROM batch b CROSS JOIN LATERAL (SELECT * FROM \(name) t WHERE \(key) = b.id OFFSET 0) t) r)
                 """)
         }
-        return "SELECT json_build_object(" + members.joined(separator: ", ") + ")::text"
+        return """
+            WITH batch AS MATERIALIZED (
+                SELECT p.id, coalesce(p.external_id, p.id::text) AS external_id FROM unnest($1::uuid[]) AS u (id)
+                CROSS JOIN LATERAL (SELECT * FROM providers p WHERE p.id = u.id OFFSET 0) p)
+            SELECT json_build_object(
+            """ + members.joined(separator: ", ") + ")::text"
     }()
 }
