@@ -115,6 +115,53 @@ import Testing
         #expect(try connection.value("SELECT string_agg(change_type, ',' ORDER BY created_at, change_type) FROM change_events WHERE row_id = credrules_id('lic-2')::text") == "insert,update,delete,insert")
     }
 
+    @Test func governanceRowsOfAStatementGetAscendingTimeOrderedIDs() throws {
+        let connection = try Connection(url: try TestDatabase.migrated())
+        _ = try Self.load(connection, (1...3).map { Self.document($0) })
+        _ = try Self.load(connection, (1...3).map { Self.document($0, status: "expired") })
+        for table in ["change_events", "credential_versions", "document_lineage"] {
+            // Version 7, RFC 9562 variant.
+            #expect(try connection.value("SELECT count(*) FROM \(table) WHERE substr(id::text, 15, 1) <> '7' OR substr(id::text, 20, 1) NOT IN ('8', '9', 'a', 'b')") == "0", "\(table)")
+        }
+        // One statement: one prefix, a counter from 1, ids in the order the rows were written
+        // (the importer inserts by id), so the primary key is appended to.
+        for (table, key) in [("change_events", "row_id"), ("credential_versions", "entity_id::text"), ("document_lineage", "row_id::text")] {
+            let filter = table == "change_events" ? "table_name = 'licenses' AND change_type = 'insert'"
+                : table == "credential_versions" ? "entity_type = 'license' AND diff_json ->> 'op' = 'insert'" : "table_name = 'licenses'"
+            let row = try connection.execute("""
+                SELECT count(DISTINCT left(id::text, 28)) AS prefixes, string_agg(right(id::text, 8), ',' ORDER BY id) AS counters,
+                       array_agg(\(key) ORDER BY id) = array_agg(\(key) ORDER BY \(key)) AS in_key_order
+                FROM \(table) WHERE \(filter) AND created_at = (SELECT min(created_at) FROM \(table))
+                """)
+            #expect(try row.string(0, "prefixes") == "1", "\(table)")
+            #expect(try row.string(0, "counters") == "00000001,00000002,00000003", "\(table)")
+            #expect(try row.string(0, "in_key_order") == "t", "\(table)")
+        }
+        // The update's events: a prefix of their own, not before the insert's millisecond.
+        #expect(try connection.value("""
+            SELECT (SELECT max(left(id::text, 13)) FROM change_events WHERE table_name = 'licenses' AND change_type = 'insert')
+                   <= (SELECT min(left(id::text, 13)) FROM change_events WHERE table_name = 'licenses' AND change_type = 'update')
+                   AND (SELECT count(DISTINCT left(id::text, 28)) FROM change_events WHERE table_name = 'licenses') = 2
+            """) == "t")
+    }
+
+    @Test func documentHashesAreSixtyFourLowercaseHexDigits() throws {
+        let connection = try Connection(url: try TestDatabase.migrated())
+        _ = try Self.load(connection, [Self.document(1)])
+        let hex = String(repeating: "0123456789abcdef", count: 4)
+        for (n, hash) in [hex, nil].enumerated() {
+            try connection.execute("INSERT INTO documents (id, external_id, provider_id, sha256_hash) VALUES (credrules_id($1), $1, credrules_id('prov-1'), $2)",
+                                   [.text("doc-good-\(n)"), hash.map { .text($0) }])
+        }
+        for (n, hash) in [hex.uppercased(), String(hex.dropLast()), hex + "0", String(hex.dropLast()) + "g", String(hex.dropLast()) + "é", ""].enumerated() {
+            let error = #expect(throws: StoreError.self, "\(hash)") {
+                try connection.execute("INSERT INTO documents (id, external_id, provider_id, sha256_hash) VALUES (credrules_id($1), $1, credrules_id('prov-1'), $2)",
+                                       [.text("doc-bad-\(n)"), .text(hash)])
+            }
+            #expect(error?.constraint == "documents_sha256_hash_check", "\(hash)")
+        }
+    }
+
     @Test func protectedColumnsAreCiphertextAndTheNPIIsFoundByBlindIndex() throws {
         let connection = try Connection(url: try TestDatabase.migrated())
         let cipher = try FieldCipher(keyBytes: Self.key)

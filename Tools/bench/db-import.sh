@@ -2,7 +2,7 @@
 # Benchmark: `credrules db import` (COPY to staging, upsert, AES-GCM encryption, change events,
 # credential versions, lineage, row-level security on) against plain `psql \copy` of the same rows
 # into the same tables without triggers or policies (0001_schema.sql, with credrules_id as 0007
-# defines it, since the tables' CHECKs call it), in the same run, on a throwaway PostgreSQL 15;
+# defines it, since the tables' CHECKs call it, and documents' SHA-256 CHECK as 0011 defines it), in the same run, on a throwaway PostgreSQL 15;
 # then the peak memory of the import at each size. Each load reports wall time and the server's
 # CPU time (Tools/bench/backend_cpu.py): on a shared machine the CPU ratio is the one to read.
 #   Tools/bench/db-import.sh [PROVIDERS...]     (default: 10000 100000)
@@ -36,8 +36,9 @@ for providers in "${sizes[@]}"; do
   psql -q "$CREDRULES_TEST_DATABASE_URL" -c "CREATE DATABASE bench_import_$providers" -c "CREATE DATABASE bench_plain_$providers"
   "$bin" db migrate --database "$server/bench_import_$providers" >/dev/null
   psql -q -v ON_ERROR_STOP=1 "$server/bench_plain_$providers" -f Sources/RuleStore/Migrations/SQL/0001_schema.sql
-  sed -n '/^-- credrules_id: begin/,/^-- credrules_id: end/p' Sources/RuleStore/Migrations/SQL/0007_fast_governance.sql \
-    | psql -q -v ON_ERROR_STOP=1 "$server/bench_plain_$providers"
+  { sed -n '/^-- credrules_id: begin/,/^-- credrules_id: end/p' Sources/RuleStore/Migrations/SQL/0007_fast_governance.sql
+    sed -n '/^-- documents_sha256_hash_check: begin/,/^-- documents_sha256_hash_check: end/p' Sources/RuleStore/Migrations/SQL/0011_cheaper_bulk_writes.sql
+  } | psql -q -v ON_ERROR_STOP=1 "$server/bench_plain_$providers"
 
   echo "-- credrules db import (encryption, change events, credential versions, lineage, RLS)"
   python3 Tools/bench/backend_cpu.py "bench_import_$providers" /usr/bin/time -f "   %e s wall, %U s user + %S s sys (client), %M KB peak (client)" \
