@@ -132,10 +132,17 @@ def grace_schema():
 
 def expiry_schema():
     props = {
-        "day": d("The day licenses expire on: a month and day MM-DD (not 02-29), or end_of_birth_month (needs providers.date_of_birth).",
-                type="string", pattern="^((0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])|end_of_birth_month)$"),
-        "years": d("Which years: any (default), even, odd, or birth_year_parity (even-born in even years; needs providers.date_of_birth). Excludes surnames.",
-                   enum=["any", "even", "odd", "birth_year_parity"]),
+        "day": d("The day licenses expire on: a month and day MM-DD (not 02-29), end_of_birth_month, birthday (Feb 29 -> Feb 28 in "
+                 "common years) or birth_month (any day of the birth month); the last three need providers.date_of_birth.",
+                type="string", pattern="^((0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])|end_of_birth_month|birthday|birth_month)$"),
+        "years": d("Which years: any (default), even, odd, birth_year_parity (even-born in even years; needs providers.date_of_birth), "
+                   "or a series {every: N, including: YYYY}. Excludes surnames.", oneOf=[
+            d("A named set of years.", enum=["any", "even", "odd", "birth_year_parity"]),
+            d("Every N-th year, YYYY among them (IL: {every: 3, including: 2026}).", type="object", additionalProperties=False,
+              required=["every", "including"], properties={
+                  "every": d("Years between expirations (at least 2; every year is `any`).", type="integer", minimum=2),
+                  "including": d("One year licenses expire in.", type="integer", minimum=1)}),
+        ]),
         "surnames": d("Years by the initial of providers.last_name: ranges A-Z once, in order, e.g. {A-L: even, M-Z: odd}. Excludes years.",
                       type="object", minProperties=1, propertyNames={"pattern": "^[A-Z]-[A-Z]$"},
                       additionalProperties={"enum": ["even", "odd"]}),

@@ -67,4 +67,6 @@ public enum PackKeys {
     public static let consequence = ["becomes", "cite"]
     /// Keys of a decoupled CME window: `months` and exactly one of the end forms.
     public static let window = ["months", "ends_days_before_expiration", "ends_on", "cycles_from"]
+    /// Keys of a series of expiry years (`years: {every: 3, including: 2026}`, §3.12).
+    public static let expiryYearSeries = ["every", "including"]
 }
