@@ -238,10 +238,17 @@ def requirement_schema():
             "becomes": d("The credential's state once the consequence takes effect.", enum=["inactive", "suspended", "revoked"]),
             "cite": d("Citation id of the consequence (default: the requirement's cite).", type="string"),
         }),
+        "prorate": d("cme_hours: while licensed fewer than per_months whole months at the cycle end, the figure is hours x months licensed / "
+                     "per_months (pack-language §3.15). Not with hours: any or any_of.", type="object", additionalProperties=False,
+                     required=["per_months"], properties={
+            "per_months": d("The months licensed the full figure is for.", type="integer", minimum=1),
+            "round": d("none (default: nine decimal places), down or up (to whole hours).", enum=["none", "down", "up"]),
+        }),
     }
     allowed = {
         "credential_current": ["grace", "expiry"],
-        "cme_hours": ["hours", "categories", "credit_types", "lookback_months", "window", "categories_except", "carry_forward", "caps", "any_of"],
+        "cme_hours": ["hours", "categories", "credit_types", "lookback_months", "window", "categories_except", "carry_forward", "caps", "any_of",
+                      "prorate"],
         "one_time_training": ["hours", "categories", "credit_types", "deadline", "counts_from"],
         "registration_current": ["registration", "same_state"],
         "certification_current": ["specialties"],

@@ -331,6 +331,7 @@ extension Requirement {
         optional(&m, "expiry", expiry?.json)
         optional(&m, "consequence", consequence?.json)
         optional(&m, "any_of", anyOf.map { .array($0.map(\.json)) })
+        optional(&m, "prorate", prorate.map { .object([("per_months", .int($0.perMonths)), ("round", .string($0.round.rawValue))]) })
         return .object(m)
     }
 
@@ -392,6 +393,14 @@ extension Requirement {
             anyOf = try r.array("any_of").map { x throws(RuleVersionDecodingError) in
                 try LookbackOption(try JSONReader(x, path: r.path + ".any_of").asObject())
             }
+        }
+        if r.optionalValue("prorate") != nil {
+            let pr = try r.object("prorate")
+            let per = try pr.int("per_months")
+            guard per >= 1, let rounding = Proration.Rounding(rawValue: try pr.string("round")) else {
+                throw RuleVersionDecodingError(path: pr.path, message: "`prorate` is `per_months` (at least 1) and `round` (none, down or up)")
+            }
+            prorate = Proration(perMonths: per, round: rounding)
         }
     }
 }
