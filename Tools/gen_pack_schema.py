@@ -132,10 +132,17 @@ def grace_schema():
 
 def expiry_schema():
     props = {
-        "day": d("The day licenses expire on: a month and day MM-DD (not 02-29), or end_of_birth_month (needs providers.date_of_birth).",
-                type="string", pattern="^((0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])|end_of_birth_month)$"),
-        "years": d("Which years: any (default), even, odd, or birth_year_parity (even-born in even years; needs providers.date_of_birth). Excludes surnames.",
-                   enum=["any", "even", "odd", "birth_year_parity"]),
+        "day": d("The day licenses expire on: a month and day MM-DD (not 02-29), end_of_birth_month, birthday (Feb 29 -> Feb 28 in "
+                 "common years) or birth_month (any day of the birth month); the last three need providers.date_of_birth.",
+                type="string", pattern="^((0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])|end_of_birth_month|birthday|birth_month)$"),
+        "years": d("Which years: any (default), even, odd, birth_year_parity (even-born in even years; needs providers.date_of_birth), "
+                   "or a series {every: N, including: YYYY}. Excludes surnames.", oneOf=[
+            d("A named set of years.", enum=["any", "even", "odd", "birth_year_parity"]),
+            d("Every N-th year, YYYY among them (IL: {every: 3, including: 2026}).", type="object", additionalProperties=False,
+              required=["every", "including"], properties={
+                  "every": d("Years between expirations (at least 2; every year is `any`).", type="integer", minimum=2),
+                  "including": d("One year licenses expire in.", type="integer", minimum=1)}),
+        ]),
         "surnames": d("Years by the initial of providers.last_name: ranges A-Z once, in order, e.g. {A-L: even, M-Z: odd}. Excludes years.",
                       type="object", minProperties=1, propertyNames={"pattern": "^[A-Z]-[A-Z]$"},
                       additionalProperties={"enum": ["even", "odd"]}),
@@ -231,10 +238,17 @@ def requirement_schema():
             "becomes": d("The credential's state once the consequence takes effect.", enum=["inactive", "suspended", "revoked"]),
             "cite": d("Citation id of the consequence (default: the requirement's cite).", type="string"),
         }),
+        "prorate": d("cme_hours: while licensed fewer than per_months whole months at the cycle end, the figure is hours x months licensed / "
+                     "per_months (pack-language §3.15). Not with hours: any or any_of.", type="object", additionalProperties=False,
+                     required=["per_months"], properties={
+            "per_months": d("The months licensed the full figure is for.", type="integer", minimum=1),
+            "round": d("none (default: nine decimal places), down or up (to whole hours).", enum=["none", "down", "up"]),
+        }),
     }
     allowed = {
         "credential_current": ["grace", "expiry"],
-        "cme_hours": ["hours", "categories", "credit_types", "lookback_months", "window", "categories_except", "carry_forward", "caps", "any_of"],
+        "cme_hours": ["hours", "categories", "credit_types", "lookback_months", "window", "categories_except", "carry_forward", "caps", "any_of",
+                      "prorate"],
         "one_time_training": ["hours", "categories", "credit_types", "deadline", "counts_from"],
         "registration_current": ["registration", "same_state"],
         "certification_current": ["specialties"],

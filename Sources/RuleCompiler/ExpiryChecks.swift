@@ -4,8 +4,9 @@ import RuleSyntax
 import RuleYAML
 
 extension PackChecker {
-    /// `expiry:` of a `credential_current` requirement (`Grammar/pack-language.md` §3.12): `day` (MM-DD or
-    /// `end_of_birth_month`), `years` (`any`, `even`, `odd`, `birth_year_parity`) or `surnames`
+    /// `expiry:` of a `credential_current` requirement (`Grammar/pack-language.md` §3.12): `day` (MM-DD,
+    /// `end_of_birth_month`, `birthday` or `birth_month`), `years` (`any`, `even`, `odd`, `birth_year_parity`, or a
+    /// series `{every: N, including: YYYY}`) or `surnames`
     /// (`{A-L: even, M-Z: odd}`, covering A–Z once), optional `since`, `cite` and `license_types`. A rule whose dates
     /// recur every year (or every other year) must agree with the cycle's length.
     mutating func expiry(_ f: SyntaxField, context: String) -> ExpiryRule? {
@@ -13,15 +14,19 @@ extension PackChecker {
         guard let m = PackSyntaxReader.mapping(f.value, keys: PackKeys.expiry, context: "`expiry`", into: &typer.sink) else { return nil }
         let errorsBefore = typer.sink.diagnostics.count { $0.severity == .error }
         var day: ExpiryRule.Day?
-        if let dayField = typer.require(m, "day", in: "`expiry` of \(context)", help: "add `day: MM-DD` or `day: end_of_birth_month`"),
-            let s = typer.scalar(dayField.value, expected: "a month and day like 09-30, or end_of_birth_month")
+        if let dayField = typer.require(m, "day", in: "`expiry` of \(context)", help: "add `day: MM-DD`, `end_of_birth_month`, `birthday` or `birth_month`"),
+            let s = typer.scalar(dayField.value, expected: "a month and day like 09-30, end_of_birth_month, birthday or birth_month")
         {
             if s.value == "end_of_birth_month" {
                 day = .endOfBirthMonth
+            } else if s.value == "birthday" {
+                day = .birthday
+            } else if s.value == "birth_month" {
+                day = .birthMonth
             } else if let md = CMEWindow.parseMonthDay(s.value), !(md.month == 2 && md.day == 29) {
                 day = .fixed(month: md.month, day: md.day)
             } else {
-                typer.report(Diagnostic(id: "pack.wrongType", message: "`day` must be a month and day like 09-30 (not 02-29), or end_of_birth_month",
+                typer.report(Diagnostic(id: "pack.wrongType", message: "`day` must be a month and day like 09-30 (not 02-29), end_of_birth_month, birthday or birth_month",
                                         span: s.span, help: "write the day the board's licenses expire on"))
             }
         }
@@ -33,6 +38,8 @@ extension PackChecker {
             } else if let ranges = surnameRanges(sf) {
                 years = .surnames(ranges)
             }
+        } else if let yf = m["years"], yf.value.mapping != nil {
+            if let series = yearSeries(yf) { years = series }
         } else if let yf = m["years"], let text = typer.oneOf(yf.value, ["any", "even", "odd", "birth_year_parity"], what: "expiry years") {
             years = switch text {
             case "even": .parity(.even)
@@ -53,16 +60,37 @@ extension PackChecker {
         }
         let cite = m["cite"] != nil ? self.cite(m, context: "`expiry` of \(context)") : nil
         guard typer.sink.diagnostics.count(where: { $0.severity == .error }) == errorsBefore, let day else { return nil }
-        // Dates that recur each year fit a cycle of whole years; alternate years, a cycle of two.
-        let period = years == .any ? 12 : 24
+        // Dates that recur each year fit a cycle of whole years; alternate years, a cycle of two; every N years, of N.
+        let period = years.period * 12
         if let cycleMonths, cycleMonths % period != 0 {
+            let recurs = switch years.period {
+            case 1: "every year"
+            case 2: "every two years"
+            default: "every \(years.period) years"
+            }
+            let help = switch years.period {
+            case 1: "a yearly date needs a cycle of whole years"
+            case 2: "even/odd years need a 24-month cycle (or a multiple)"
+            default: "a date every \(years.period) years needs a cycle of \(period) months (or a multiple)"
+            }
             typer.report(Diagnostic(
-                id: "pack.expiryCycle",
-                message: "an expiry rule whose dates recur every \(period == 12 ? "year" : "two years") does not fit a \(cycleMonths)-month cycle",
-                span: f.key.span, help: period == 24 ? "even/odd years need a 24-month cycle (or a multiple)" : "a yearly date needs a cycle of whole years"))
+                id: "pack.expiryCycle", message: "an expiry rule whose dates recur \(recurs) does not fit a \(cycleMonths)-month cycle",
+                span: f.key.span, help: help))
             return nil
         }
         return ExpiryRule(day: day, years: years, since: since, cite: cite, licenseTypes: licenseTypes)
+    }
+
+    /// `years: {every: 3, including: 2026}`: every third year, 2026 among them (IL's July 31). `every` is at least 2
+    /// (every year is `years: any`).
+    private mutating func yearSeries(_ f: SyntaxField) -> ExpiryRule.Years? {
+        guard let m = PackSyntaxReader.mapping(f.value, keys: PackKeys.expiryYearSeries, context: "`years`", into: &typer.sink) else { return nil }
+        let every = typer.require(m, "every", in: "`years`", help: "add `every: N`, the number of years between expirations")
+            .flatMap { typer.int($0.value, min: 2, what: "a number of years") }
+        let including = typer.require(m, "including", in: "`years`", help: "add `including: YYYY`, one year licenses expire in")
+            .flatMap { typer.int($0.value, min: 1, what: "a year like 2026") }
+        guard let every, let including else { return nil }
+        return .series(every: every, including: including)
     }
 
     /// `surnames: {A-L: even, M-Z: odd}`: ranges of initials, in order, covering A–Z exactly once.

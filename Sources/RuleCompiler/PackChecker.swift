@@ -424,6 +424,7 @@ struct PackChecker {
         let countsFrom = m["counts_from"].flatMap { typer.date($0.value) }
         let carryForward = m["carry_forward"].flatMap { self.carryForward($0, context: context) }
         let caps = m["caps"].flatMap { self.caps($0, hours: hours, carryForward: m["carry_forward"], context: context) }
+        let prorate = kind == .cmeHours ? m["prorate"].flatMap { self.proration($0, hours: hours, anyOf: m["any_of"], context: context) } : nil
         var registration: CredentialKind?
         var sameState: Bool?
         if kind == .registrationCurrent {
@@ -495,6 +496,7 @@ struct PackChecker {
         r.expiry = expiry
         r.consequence = consequence
         r.anyOf = anyOf
+        r.prorate = prorate
         return r
     }
 

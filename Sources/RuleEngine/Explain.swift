@@ -93,7 +93,8 @@ public enum Explain {
             ("attribute_defaults_used", .object(e.defaultsUsed.map { ($0.0, $0.1.json) })),
             ("attributes_on_file", .object(e.attributesOnFile.map { ($0.0, $0.1.json) })),
             ("requirements", .array(e.requirements.map { r in
-                .object(capped(r) + (r.expiryCheck.map { [("expiry_check", JSONValue.string($0))] } ?? []) + [
+                .object(capped(r) + (r.expiryCheck.map { [("expiry_check", JSONValue.string($0))] } ?? [])
+                    + (r.prorated.map { [("prorated", JSONValue.string($0))] } ?? []) + [
                     ("id", .string(r.id)), ("kind", .string(r.kind.rawValue)), ("outcome", .string(r.outcome.rawValue)),
                     ("reason", .string(oneLine(r.reason))), ("citation", .string(citation(of: r, in: version))),
                     ("citation_confidence", confidence(of: r, in: version).map { .string($0) } ?? .null),

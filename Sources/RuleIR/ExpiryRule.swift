@@ -12,6 +12,13 @@ public struct ExpiryRule: Sendable, Hashable {
         case fixed(month: Int, day: Int)
         /// The last day of the holder's birth month (needs `providers.date_of_birth`).
         case endOfBirthMonth
+        /// The holder's birthday (needs `providers.date_of_birth`): WA, MA, AZ, ND. A February 29
+        /// birthday falls on February 28 in common years (the MA board's reading; no source says
+        /// March 1).
+        case birthday
+        /// Any day of the holder's birth month (needs `providers.date_of_birth`): the rule names the
+        /// month and not the day ("renew biennially during the birth month", VA).
+        case birthMonth
     }
 
     /// Even- or odd-numbered years.
@@ -50,6 +57,23 @@ public struct ExpiryRule: Sendable, Hashable {
         case birthYearParity
         /// By the initial of `providers.last_name`: the ranges cover A–Z once.
         case surnames([SurnameRange])
+        /// Every `every`-th year, `including` among them (IL: July 31 every third year, 2026).
+        case series(every: Int, including: Int)
+
+        /// Whether the rule lets a credential expire in `year` (nil: the parity the holder's facts give).
+        func admits(_ year: Int) -> Bool? {
+            guard case .series(let every, let including) = self else { return nil }
+            return ((year - including) % every + every) % every == 0
+        }
+
+        /// How many years apart the rule's dates are.
+        public var period: Int {
+            switch self {
+            case .any: 1
+            case .parity, .birthYearParity, .surnames: 2
+            case .series(let every, _): every
+            }
+        }
     }
 
     /// The outcome of comparing a stored expiration date with the rule.
@@ -86,7 +110,8 @@ public struct ExpiryRule: Sendable, Hashable {
     /// The provider columns the rule reads.
     public var needs: [String] {
         var out: [String] = []
-        if day == .endOfBirthMonth || years == .birthYearParity { out.append("date_of_birth") }
+        let fixedDay = if case .fixed = day { true } else { false }
+        if !fixedDay || years == .birthYearParity { out.append("date_of_birth") }
         if case .surnames = years { out.append("last_name") }
         return out
     }
@@ -105,31 +130,48 @@ public struct ExpiryRule: Sendable, Hashable {
         case .any: parity = nil
         case .parity(let p): parity = p
         case .birthYearParity: parity = dateOfBirth.map { $0.year % 2 == 0 ? .even : .odd }
+        case .series: parity = nil
         case .surnames(let ranges):
             guard let lastName, !lastName.isEmpty else { return .notChecked("last_name not available") }
             guard let initial = Self.initial(of: lastName) else { return .notChecked("last_name `\(lastName)` has no letter A-Z") }
             parity = ranges.first { $0.first <= initial && initial <= $0.last }?.parity
             guard parity != nil else { return .notChecked("no surname range covers `\(initial)`") }
         }
+        // A series of every N years has one year in any N in a row; the others, one in any two.
+        let reach = max(1, years.period - 1)
         var candidates: [CalendarDate] = []
-        for year in (stored.year - 1)...(stored.year + 1) where parity?.admits(year) ?? true {
-            if let date = date(in: year, dateOfBirth: dateOfBirth) { candidates.append(date) }
+        for year in (stored.year - reach)...(stored.year + reach) where years.admits(year) ?? parity?.admits(year) ?? true {
+            guard let days = days(in: year, dateOfBirth: dateOfBirth) else { continue }
+            if days.first <= stored && stored <= days.last { return .matches }
+            // Outside the allowed days of the year: the nearer end of them is the candidate.
+            candidates.append(stored < days.first ? days.first : days.last)
         }
-        if candidates.contains(stored) { return .matches }
         guard let nearest = candidates.min(by: { a, b in
             let da = abs(a.days(until: stored)), db = abs(b.days(until: stored))
             return da != db ? da < db : a < b
-        }) else { return .notChecked("no date in \(stored.year - 1)-\(stored.year + 1)") }
+        }) else { return .notChecked("no date in \(stored.year - reach)-\(stored.year + reach)") }
         return .mismatch(expected: nearest)
     }
 
-    /// The rule's date in a year.
-    func date(in year: Int, dateOfBirth: CalendarDate?) -> CalendarDate? {
+    /// The first and last day the rule allows in a year (the same day, except for `birthMonth`).
+    func days(in year: Int, dateOfBirth: CalendarDate?) -> (first: CalendarDate, last: CalendarDate)? {
         switch day {
-        case .fixed(let month, let day): return CalendarDate(year: year, month: month, day: day)
+        case .fixed(let month, let day):
+            guard let date = CalendarDate(year: year, month: month, day: day) else { return nil }
+            return (date, date)
         case .endOfBirthMonth:
-            guard let month = dateOfBirth?.month else { return nil }
-            return CalendarDate(year: year, month: month, day: CalendarDate.daysInMonth(year: year, month: month))
+            guard let month = dateOfBirth?.month,
+                  let date = CalendarDate(year: year, month: month, day: CalendarDate.daysInMonth(year: year, month: month)) else { return nil }
+            return (date, date)
+        case .birthday:
+            guard let born = dateOfBirth,
+                  let date = CalendarDate(year: year, month: born.month, day: min(born.day, CalendarDate.daysInMonth(year: year, month: born.month)))
+            else { return nil }
+            return (date, date)
+        case .birthMonth:
+            guard let month = dateOfBirth?.month, let first = CalendarDate(year: year, month: month, day: 1),
+                  let last = CalendarDate(year: year, month: month, day: CalendarDate.daysInMonth(year: year, month: month)) else { return nil }
+            return (first, last)
         }
     }
 
@@ -143,6 +185,16 @@ public struct ExpiryRule: Sendable, Hashable {
         return nil
     }
 
+    static func ordinal(_ n: Int) -> String {
+        switch n {
+        case 2: "second"
+        case 3: "third"
+        case 4: "fourth"
+        case 5: "fifth"
+        default: "\(n)th"
+        }
+    }
+
     static let monthNames = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
                              "October", "November", "December"]
 
@@ -151,6 +203,8 @@ public struct ExpiryRule: Sendable, Hashable {
         let dayText = switch day {
         case .fixed(let month, let day): "\(Self.monthNames[month - 1]) \(day)"
         case .endOfBirthMonth: "the last day of the birth month"
+        case .birthday: "the birthday"
+        case .birthMonth: "a day of the birth month"
         }
         let yearsText = switch years {
         case .any: "of any year"
@@ -158,6 +212,7 @@ public struct ExpiryRule: Sendable, Hashable {
         case .birthYearParity: "of years as even or odd as the birth year"
         case .surnames(let ranges):
             "of " + ranges.map { "\($0.parity.rawValue)-numbered years for surnames \($0.label)" }.joined(separator: ", ")
+        case .series(let every, let including): "of every \(Self.ordinal(every)) year (\(including) among them)"
         }
         return dayText + " " + yearsText
     }

@@ -435,6 +435,8 @@ public struct Requirement: Sendable, Hashable {
     public var consequence: Consequence?
     /// Look-backs of which any one satisfies the requirement (`cme_hours`, in place of `hours`).
     public var anyOf: [LookbackOption]?
+    /// Hours reduced pro rata by months licensed under a period (`cme_hours`, §3.15); nil means never.
+    public var prorate: Proration?
 
     /// Creates a requirement with the fields every kind has; set the rest by assignment.
     public init(id: String, title: String, kind: RequirementKind, cite: String, severity: GapSeverity, gapType: GapType) {

@@ -335,6 +335,7 @@ extension Requirement {
         optional(&m, "expiry", expiry?.json)
         optional(&m, "consequence", consequence?.json)
         optional(&m, "any_of", anyOf.map { .array($0.map(\.json)) })
+        optional(&m, "prorate", prorate.map { .object([("per_months", .int($0.perMonths)), ("round", .string($0.round.rawValue))]) })
         return .object(m)
     }
 
@@ -396,6 +397,14 @@ extension Requirement {
             anyOf = try r.array("any_of").map { x throws(RuleVersionDecodingError) in
                 try LookbackOption(try JSONReader(x, path: r.path + ".any_of").asObject())
             }
+        }
+        if r.optionalValue("prorate") != nil {
+            let pr = try r.object("prorate")
+            let per = try pr.int("per_months")
+            guard per >= 1, let rounding = Proration.Rounding(rawValue: try pr.string("round")) else {
+                throw RuleVersionDecodingError(path: pr.path, message: "`prorate` is `per_months` (at least 1) and `round` (none, down or up)")
+            }
+            prorate = Proration(perMonths: per, round: rounding)
         }
     }
 }
@@ -640,6 +649,8 @@ extension ExpiryRule {
         case .fixed(let month, let day):
             m.append(("day", .string((month < 10 ? "0" : "") + "\(month)-" + (day < 10 ? "0" : "") + "\(day)")))
         case .endOfBirthMonth: m.append(("day", .string("end_of_birth_month")))
+        case .birthday: m.append(("day", .string("birthday")))
+        case .birthMonth: m.append(("day", .string("birth_month")))
         }
         switch years {
         case .any: m.append(("years", .string("any")))
@@ -648,6 +659,8 @@ extension ExpiryRule {
         case .surnames(let ranges):
             m.append(("surnames", .array(ranges.map { .object([("from", .string(String($0.first))), ("to", .string(String($0.last))),
                                                                ("years", .string($0.parity.rawValue))]) })))
+        case .series(let every, let including):
+            m.append(("years", .object([("every", .int(every)), ("including", .int(including))])))
         }
         optional(&m, "since", since.map { .string($0.description) })
         optional(&m, "cite", cite.map { .string($0) })
@@ -659,10 +672,14 @@ extension ExpiryRule {
         let on = try r.string("day")
         if on == "end_of_birth_month" {
             day = .endOfBirthMonth
+        } else if on == "birthday" {
+            day = .birthday
+        } else if on == "birth_month" {
+            day = .birthMonth
         } else if let md = CMEWindow.parseMonthDay(on), !(md.month == 2 && md.day == 29) {
             day = .fixed(month: md.month, day: md.day)
         } else {
-            throw RuleVersionDecodingError(path: r.path + ".day", message: "not a MM-DD month and day or `end_of_birth_month`: \(on)")
+            throw RuleVersionDecodingError(path: r.path + ".day", message: "not a MM-DD month and day, `end_of_birth_month`, `birthday` or `birth_month`: \(on)")
         }
         if r.optionalValue("surnames") != nil {
             years = .surnames(try r.array("surnames").map { x throws(RuleVersionDecodingError) in
@@ -674,6 +691,11 @@ extension ExpiryRule {
                 }
                 return SurnameRange(first: first, last: last, parity: parity)
             })
+        } else if case .object = r.optionalValue("years") {
+            let series = try r.object("years")
+            let every = try series.int("every"), including = try series.int("including")
+            guard every >= 2 else { throw RuleVersionDecodingError(path: series.path + ".every", message: "a series of years needs `every` of at least 2") }
+            years = .series(every: every, including: including)
         } else {
             switch try r.string("years") {
             case "any": years = .any

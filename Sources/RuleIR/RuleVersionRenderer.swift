@@ -49,6 +49,10 @@ public enum RuleVersionRenderer {
                     }.joined(separator: " and ") + ")"
                 }.joined(separator: "; ") + ".")
             }
+            if let prorate = r.prorate {
+                lines.append("- Prorated: while licensed fewer than \(prorate.perMonths) months at the cycle end, the figure is the hours x months "
+                    + "licensed / \(prorate.perMonths), \(prorate.roundingDescription).")
+            }
             if let consequence = r.consequence {
                 lines.append("- Unmet at its deadline, the credential becomes \(consequence.becomes.rawValue) until reinstated "
                     + "(a `credential_deactivated` gap). Source: \(cite(consequence.cite ?? r.cite)).")

@@ -27,7 +27,7 @@ public enum PackKeys {
     /// Keys by requirement kind, beyond the common ones.
     public static let requirementByKind: [String: [String]] = [
         "credential_current": ["grace", "expiry"],
-        "cme_hours": ["hours", "categories", "credit_types", "lookback_months", "window", "categories_except", "carry_forward", "caps", "any_of"],
+        "cme_hours": ["hours", "categories", "credit_types", "lookback_months", "window", "categories_except", "carry_forward", "caps", "any_of", "prorate"],
         "one_time_training": ["hours", "categories", "credit_types", "deadline", "counts_from"],
         "registration_current": ["registration", "same_state"],
         "certification_current": ["specialties"],
@@ -69,4 +69,8 @@ public enum PackKeys {
     public static let notIssued = ["credential", "cite"]
     /// Keys of a decoupled CME window: `months` and exactly one of the end forms.
     public static let window = ["months", "ends_days_before_expiration", "ends_on", "cycles_from"]
+    /// Keys of a series of expiry years (`years: {every: 3, including: 2026}`, §3.12).
+    public static let expiryYearSeries = ["every", "including"]
+    /// `prorate` keys (`cme_hours`, §3.15).
+    public static let prorate = ["per_months", "round"]
 }

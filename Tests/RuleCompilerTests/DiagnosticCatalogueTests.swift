@@ -151,6 +151,9 @@ enum CatalogueExamples {
                 PackInput(path: $0.path, bytes: Array(String(decoding: $0.bytes, as: UTF8.self).replacingOccurrences(of: "months: 24", with: "months: 36").utf8))
             },
             "pack.surnameRanges": try variant("    cite: license\n", "    cite: license\n    expiry: {day: 09-30, surnames: {A-L: even, N-Z: odd}}\n"),
+            "pack.proratedTwice": try variant(
+                "    hours: params.total_hours\n",
+                "    hours: \"cycle.months_licensed < 24 ? 24 : 48\"\n    prorate: {per_months: 24}\n"),
             "pack.graceTooLong": try variant("    cite: license\n", "    cite: license\n    grace: {months: 24, practice: allowed}\n"),
             "expr.syntax": try variant("when: provider.direct_patient_care", "when: provider.direct_patient_care &&"),
             "expr.undeclaredReference": try variant("when: provider.direct_patient_care", "when: cycle.renewal_numbr > 1"),

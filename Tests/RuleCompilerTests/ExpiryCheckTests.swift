@@ -19,6 +19,9 @@ import Testing
             ("{day: 12-31, years: even}", ExpiryRule(day: .fixed(month: 12, day: 31), years: .parity(.even))),
             ("{day: 12-31}", ExpiryRule(day: .fixed(month: 12, day: 31), years: .any)),
             ("{day: 01-31, years: even, license_types: [MD]}", ExpiryRule(day: .fixed(month: 1, day: 31), years: .parity(.even), licenseTypes: ["MD"])),
+            ("{day: birthday}", ExpiryRule(day: .birthday, years: .any)),
+            ("{day: birthday, years: birth_year_parity}", ExpiryRule(day: .birthday, years: .birthYearParity)),
+            ("{day: birth_month, years: odd}", ExpiryRule(day: .birthMonth, years: .parity(.odd))),
         ]
         for (yaml, rule) in cases {
             let (version, diagnostics) = try compile(yaml)
@@ -36,10 +39,26 @@ import Testing
         #expect(version != nil, "\(diagnostics)")
     }
 
+    @Test func aSeriesOfYearsFitsItsCycle() throws {
+        let (version, diagnostics) = try compile("{day: 07-31, years: {every: 3, including: 2026}}", cycle: "cycle: {months: 36}")
+        #expect(diagnostics.filter { $0.severity == .error }.isEmpty, "\(diagnostics)")
+        let compiled = try #require(version)
+        #expect(compiled.requirements.first?.expiry == ExpiryRule(day: .fixed(month: 7, day: 31), years: .series(every: 3, including: 2026)))
+        #expect(compiled.canonicalJSON.contains(#""years":{"every":3,"including":2026}"#))
+        #expect(try RuleVersion(jsonText: compiled.canonicalJSON) == compiled)
+    }
+
     @Test(arguments: [
         ("{day: 02-29}", "pack.wrongType"),
         ("{day: 13-01}", "pack.wrongType"),
-        ("{day: birthday}", "pack.wrongType"),
+        ("{day: birthdate}", "pack.wrongType"),
+        ("{day: Birthday}", "pack.wrongType"),
+        ("{day: 07-31, years: {every: 3}}", "pack.missingKey"),
+        ("{day: 07-31, years: {including: 2026}}", "pack.missingKey"),
+        ("{day: 07-31, years: {every: 1, including: 2026}}", "pack.outOfRange"),
+        ("{day: 07-31, years: {every: three, including: 2026}}", "pack.wrongType"),
+        ("{day: 07-31, years: {every: 2, including: 2026, from: 2020}}", "pack.unknownKey"),
+        ("{day: 07-31, years: {every: 2, including: 2026}, surnames: {A-Z: odd}}", "pack.conflictingKeys"),
         ("{years: even}", "pack.missingKey"),
         ("{day: 09-30, years: leap}", "pack.unknownValue"),
         ("{day: 09-30, years: even, surnames: {A-Z: odd}}", "pack.conflictingKeys"),
@@ -65,6 +84,9 @@ import Testing
         ("{day: 09-30, years: even}", "cycle: {months: 12}"),
         ("{day: end_of_birth_month, years: birth_year_parity}", "cycle: {months: 36}"),
         ("{day: 12-31}", "cycle: {months: 18}"),
+        ("{day: birthday}", "cycle: {months: 18}"),
+        ("{day: 07-31, years: {every: 3, including: 2026}}", "cycle: {months: 24}"),
+        ("{day: 07-31, years: {every: 3, including: 2026}}", "cycle: {months: 12}"),
     ])
     func theRuleMustFitTheCycle(expiry: String, cycle: String) throws {
         let (version, diagnostics) = try compile(expiry, cycle: cycle)

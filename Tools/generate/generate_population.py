@@ -320,7 +320,10 @@ def rule_expiration(expiry, ltype, issue, dob, last_name, months):
     if types and ltype not in types:
         return None
     day = expiry["day"]
-    month, dom = (dob.month, None) if day == "end_of_birth_month" else (int(day[:2]), int(day[3:]))
+    # birth_month allows any day of the birth month; its last day is drawn, as for end_of_birth_month.
+    birth_keyed = day in ("end_of_birth_month", "birth_month", "birthday")
+    month, dom = (dob.month, None) if birth_keyed else (int(day[:2]), int(day[3:]))
+    series = expiry.get("years") if isinstance(expiry.get("years"), dict) else None
     parity = None
     if "surnames" in expiry:
         initial = surname_initial(last_name)
@@ -336,11 +339,16 @@ def rule_expiration(expiry, ltype, issue, dob, last_name, months):
     def candidates(y):
         if parity is not None and (y % 2 == 0) != (parity == "even"):
             return []
+        if series is not None and (y - series["including"]) % series["every"] != 0:
+            return []
+        if day == "birthday":
+            return [birthday_in(y, dob)]
         return [eom(y, month) if dom is None else dt.date(y, month, dom)]
 
     first = first_on_or_after(candidates, issue.year, issue + dt.timedelta(days=1))
-    years = 2 if parity is not None else max(1, months // 12)
-    return first, years, "eom" if dom is None else "day"
+    years = series["every"] if series is not None else 2 if parity is not None else max(1, months // 12)
+    policy = "bday" if day == "birthday" else "eom" if dom is None else "day"
+    return first, years, policy
 
 
 def step_expiration(first, k, years, policy, dob):

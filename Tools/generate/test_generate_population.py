@@ -7,6 +7,7 @@ The rule versions here are written by hand with only the members the generator r
 tests need no credrules build.
 """
 
+import calendar
 import collections
 import json
 import os
@@ -144,6 +145,12 @@ class GeneratorTests(unittest.TestCase):
                 current({"day": "end_of_birth_month", "years": "birth_year_parity"})]),
             version("US-HI/physician-license", "HI", types=["MD", "DO"], requirements=[
                 current({"day": "01-31", "years": "even", "license_types": ["MD"]})]),
+            version("US-ND/physician-license", "ND", types=["MD", "DO"], months=12, requirements=[
+                current({"day": "birthday", "years": "any"})]),
+            version("US-VA/physician-license", "VA", types=["MD", "DO"], requirements=[
+                current({"day": "birth_month", "years": "any"})]),
+            version("US-IN/physician-license", "IN", types=["MD", "DO"], months=36, requirements=[
+                current({"day": "07-31", "years": {"every": 3, "including": 2026}})]),
         ]
         records = self.records(self.generate(self.rules(versions, "expiry"), "--providers", "4000", "--jsonl"))
         seen = collections.Counter()
@@ -162,6 +169,16 @@ class GeneratorTests(unittest.TestCase):
                     seen["ME"] += 1
                     self.assertEqual(exp[5:7], born[5:7], (born, lic))
                     self.assertEqual(year % 2, int(born[:4]) % 2, (born, lic))
+                elif lic["state"] == "ND":
+                    seen["ND"] += 1
+                    leap_born_in_common_year = born[5:] == "02-29" and not calendar.isleap(year)
+                    self.assertEqual(month_day, "02-28" if leap_born_in_common_year else born[5:], (born, lic))
+                elif lic["state"] == "VA":
+                    seen["VA"] += 1
+                    self.assertEqual(exp[5:7], born[5:7], (born, lic))
+                elif lic["state"] == "IN":
+                    seen["IN"] += 1
+                    self.assertEqual((month_day, (year - 2026) % 3), ("07-31", 0), lic)
                 elif lic["state"] == "HI":
                     seen["HI " + lic["license_type"]] += 1
                     if lic["license_type"] == "MD":
@@ -169,6 +186,8 @@ class GeneratorTests(unittest.TestCase):
         self.assertGreater(seen["MD"], 20)
         self.assertGreater(seen["ME"], 3)
         self.assertGreater(seen["HI MD"], 3)
+        for state in ("ND", "VA", "IN"):
+            self.assertGreater(seen[state], 3, state)
         # HI DOs are not governed by the rule: they keep anniversary dates, which are rarely January 31
         self.assertGreater(seen["HI DO"], 0)
 

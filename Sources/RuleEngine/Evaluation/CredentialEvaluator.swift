@@ -316,7 +316,7 @@ struct CredentialEvaluator {
     func hours(_ requirement: Requirement, cycle: DerivedCycle, scope: Scope) -> RequirementResult {
         let cite = citation(requirement.cite)
         var trace: [String] = []
-        let required: ExactDecimal
+        var required: ExactDecimal
         switch requirement.hours {
         case .constant(let d)?: required = d
         case .expression(let e)?:
@@ -332,6 +332,20 @@ struct CredentialEvaluator {
             case .failed(let message): return unknown(requirement, "hours `\(e.source)` failed: \(message)", trace: trace)
             }
         case .anyRecord?, nil: required = .zero
+        }
+        let fullRequired = required
+        var proratedNote = ""
+        var prorated: String?
+        if let rule = requirement.prorate {
+            switch proration(rule, full: required, cycle: cycle) {
+            case .full: if tracing { trace.append("\(rule.description): \(cycle.monthsLicensed ?? 0) months licensed, the full \(required) hours") }
+            case .prorated(let figure, let explanation):
+                required = figure
+                prorated = explanation
+                proratedNote = "; prorated: \(explanation)"
+                if tracing { trace.append("\(rule.description): \(explanation)") }
+            case .unknown(let why): return unknown(requirement, why, trace: trace)
+            }
         }
         let anyRecord = requirement.hours == .anyRecord
         let isTraining = requirement.kind == .oneTimeTraining
@@ -405,7 +419,7 @@ struct CredentialEvaluator {
         var carriedNote = ""
         var carriedIn: ExactDecimal?
         if !isTraining, let rule = requirement.carryForward, let start = windowStart,
-            let carried = carriedHours(requirement, rule: rule, required: required, windowStart: start, renewalNumber: cycle.renewalNumber)
+            let carried = carriedHours(requirement, rule: rule, required: fullRequired, windowStart: start, renewalNumber: cycle.renewalNumber)
         {
             if tracing { trace.append("carry forward: \(carried.note)") }
             if carried.hours > .zero, let sum = earned.adding(carried.hours) {
@@ -417,6 +431,7 @@ struct CredentialEvaluator {
         }
         var result = RequirementResult(id: requirement.id, kind: requirement.kind, outcome: .met, reason: "")
         result.carriedIn = carriedIn
+        result.prorated = prorated
         result.capped = capTally?.results
         result.earned = earned
         result.required = anyRecord ? nil : required
@@ -426,7 +441,7 @@ struct CredentialEvaluator {
         result.countedRows = counted
         result.trace = trace
         if anyRecord ? !counted.isEmpty : earned >= required {
-            result.reason = anyRecord ? "completed (\(counted.joined(separator: ", ")))" : "\(earned) of \(required) hours\(carriedNote)\(cappedNote)"
+            result.reason = anyRecord ? "completed (\(counted.joined(separator: ", ")))" : "\(earned) of \(required) hours\(carriedNote)\(cappedNote)\(proratedNote)"
             if isTraining, let deadline, let last = lastCompletion, last > deadline {
                 result.reason += ", completed \(last), after the \(deadline) deadline"
             }
@@ -439,7 +454,7 @@ struct CredentialEvaluator {
         let formal = requirement.creditTypes.map { " (credit types: \($0.joined(separator: ", ")))" } ?? ""
         let due = deadline.map { " by \($0)" } ?? ""
         result.reason = anyRecord ? "no matching record" + (requirement.countsFrom.map { " completed on or after \($0)" } ?? "")
-            : "\(earned) of \(required) hours\(carriedNote)\(cappedNote)"
+            : "\(earned) of \(required) hours\(carriedNote)\(cappedNote)\(proratedNote)"
         let description: String
         let gapType: GapType
         if isTraining {

@@ -71,6 +71,9 @@ public struct RequirementResult: Sendable, Hashable {
     /// How the stored expiration date compared with the expiry rule (`expiry`, §3.12): `matches: …`,
     /// `mismatch: expected …`, `not checked: …`; nil when the requirement has no expiry rule.
     public var expiryCheck: String?
+    /// How `prorate` (§3.15) reduced the hour figure: `40 x 14 / 24 months licensed = 23.333333333 (not
+    /// rounded)`; nil when the requirement has no proration or the full figure stood.
+    public var prorated: String?
 }
 
 /// The evaluation of one rule version for one credential of one provider.

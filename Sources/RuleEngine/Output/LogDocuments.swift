@@ -135,6 +135,8 @@ public enum LogDocuments {
             w.key("id"); w.string(r.id)
             w.key("kind"); w.string(r.kind.rawValue)
             w.key("outcome"); w.string(r.outcome.rawValue)
+            // Only when `prorate` reduced the figure, so other logs keep their bytes.
+            if let prorated = r.prorated { w.key("prorated"); w.string(prorated) }
             w.key("reason"); w.string(r.reason)
             w.key("required"); decimal(r.required)
             // Only when one applied, so logs of packs without alternatives keep their bytes.
