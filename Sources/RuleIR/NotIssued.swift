@@ -1,4 +1,4 @@
-public import RuleBase
+import RuleBase
 
 /// A credential type the pack's jurisdiction does not issue at all, by its own law (e.g. Texas
 /// has issued no controlled-substances registration since 2016-09-01), with the citation that says
