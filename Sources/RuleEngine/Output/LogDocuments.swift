@@ -48,7 +48,7 @@ public enum LogDocuments {
             if table == FactSchema.cmeEvents.name { return (table, rows.filter { counted($0.id) }) }
             return (table, rows)
         }
-        w.reserve(tables.reduce(512) { size, table in table.1.reduce(size) { $0 + $1.canonicalBytes.count + 1 } })
+        reserve(tables.reduce(512) { size, table in table.1.reduce(size) { $0 + $1.canonicalBytes.count + 1 } }, in: &w)
         w.beginObject()
         w.key("as_of"); w.date(e.asOf)
         w.key("credential"); w.beginObject(); w.key("id"); w.string(credential.id); w.key("table"); w.string(credential.table); w.endObject()
@@ -78,7 +78,7 @@ public enum LogDocuments {
 
     /// `outputs_json`, written field by field in key order.
     static func writeOutputs(_ e: CredentialEvaluation, to w: inout CanonicalWriter) {
-        w.reserve(512 + 320 * e.requirements.count + 256 * e.gaps.count)
+        reserve(512 + 320 * e.requirements.count + 256 * e.gaps.count, in: &w)
         func decimal(_ d: ExactDecimal?) { if let d { w.number(canonical: d.description) } else { w.null() } }
         w.beginObject()
         w.key("attribute_defaults_used")
@@ -145,6 +145,13 @@ public enum LogDocuments {
         }
         w.endArray()
         w.endObject()
+    }
+
+    /// Room for `count` more bytes, growing at least twofold: the writer may hold a whole batch's
+    /// log, and growing it to just what one row needs would copy the batch for every row after.
+    private static func reserve(_ count: Int, in w: inout CanonicalWriter) {
+        guard w.bytes.capacity - w.bytes.count < count else { return }
+        w.reserve(max(count, w.bytes.count))
     }
 
     /// The keys of the two documents in a log row, as written (for ``LogChain``).
