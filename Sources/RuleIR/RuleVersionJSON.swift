@@ -25,15 +25,22 @@ public func sha256Hex(bytes: [UInt8]) -> String {
 public func sha256Hex(bytes: ArraySlice<UInt8>) -> String {
     var hasher = SHA256()
     bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-    let digest = hasher.finalize()
-    let digits = Array("0123456789abcdef".utf8)
-    var hex: [UInt8] = []
-    hex.reserveCapacity(64)
-    for byte in digest {
-        hex.append(digits[Int(byte >> 4)])
-        hex.append(digits[Int(byte & 0x0F)])
+    // Every log entry hashes three times: the digits straight into the string's storage, no
+    // iterator, array or table allocated per hash.
+    return hasher.finalize().withUnsafeBytes { digest in
+        String(unsafeUninitializedCapacity: 2 * digest.count) { hex in
+            for (index, byte) in digest.enumerated() {
+                hex[2 * index] = hexDigit(byte >> 4)
+                hex[2 * index + 1] = hexDigit(byte & 0x0F)
+            }
+            return 2 * digest.count
+        }
     }
-    return String(decoding: hex, as: UTF8.self)
+}
+
+@inline(__always)
+private func hexDigit(_ nibble: UInt8) -> UInt8 {
+    nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
 }
 
 extension RuleVersion {

@@ -21,6 +21,19 @@ public struct CanonicalWriter {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Continues after the bytes of `buffer`, which the writer takes over (no copy; `buffer` is
+    /// left empty until ``takeBytes()`` hands them back): many documents written into one buffer.
+    public init(appendingTo buffer: inout [UInt8]) {
+        swap(&bytes, &buffer)
+    }
+
+    /// Hands the bytes written back, leaving the writer empty (no copy).
+    public mutating func takeBytes() -> [UInt8] {
+        var taken: [UInt8] = []
+        swap(&taken, &bytes)
+        return taken
+    }
+
     /// Makes room for `count` more bytes.
     public mutating func reserve(_ count: Int) {
         bytes.reserveCapacity(bytes.count + count)

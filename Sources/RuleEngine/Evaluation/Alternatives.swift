@@ -6,8 +6,9 @@ extension CredentialEvaluator {
     /// `unknown`), the first alternative naming it whose condition holds makes it `met`, with the
     /// alternative and its citation in the reason and `satisfied_by`. What the requirement's own
     /// evaluation found stays in the trace; its gaps go, since nothing is left to do.
-    func applyAlternatives(_ alternatives: [Alternative], to result: RequirementResult, scope: Scope) -> RequirementResult {
-        guard !alternatives.isEmpty, result.outcome == .unmet || result.outcome == .unknown else { return result }
+    /// In place: most requirements have none, and a copy of every result would cost more than the check.
+    func applyAlternatives(_ alternatives: [Alternative], to result: inout RequirementResult, scope: Scope) {
+        guard !alternatives.isEmpty, result.outcome == .unmet || result.outcome == .unknown else { return }
         var trace: [String] = []
         if tracing { trace.append("on its own: \(result.outcome.rawValue), \(result.reason)") }
         for alternative in alternatives {
@@ -15,13 +16,12 @@ extension CredentialEvaluator {
             switch scope.evaluate(alternative.when) {
             case .value(.bool(true)):
                 if tracing { trace.append("alternative \(alternative.id): `\(alternative.when.source)` → true (\(cite))") }
-                var met = result
-                met.outcome = .met
-                met.reason = "met by \(alternative.title) under \(alternative.id) (\(cite)); on its own \(result.reason)"
-                met.satisfiedBy = alternative.id
-                met.gaps = []
-                met.trace = result.trace + trace
-                return met
+                result.outcome = .met
+                result.reason = "met by \(alternative.title) under \(alternative.id) (\(cite)); on its own \(result.reason)"
+                result.satisfiedBy = alternative.id
+                result.gaps = []
+                result.trace += trace
+                return
             case .value(let v):
                 if tracing { trace.append("alternative \(alternative.id): `\(alternative.when.source)` → \(Self.describe(v))") }
             case .missing(let keys):
@@ -30,8 +30,6 @@ extension CredentialEvaluator {
                 if tracing { trace.append("alternative \(alternative.id): failed: \(message)") }
             }
         }
-        var unchanged = result
-        if tracing { unchanged.trace += trace.dropFirst() }
-        return unchanged
+        if tracing { result.trace += trace.dropFirst() }
     }
 }

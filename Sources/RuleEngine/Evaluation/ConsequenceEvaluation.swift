@@ -11,14 +11,14 @@ extension CredentialEvaluator {
     /// would report for an active row past its expiration date (and grace): the board makes the
     /// credential inactive (or revokes it) instead of letting it expire. A row whose stored status
     /// is `expired` is taken at its word, as with grace.
-    func applyConsequence(_ requirement: Requirement, to result: RequirementResult) -> RequirementResult {
-        guard let consequence = requirement.consequence, result.outcome == .unmet, let deadline = result.deadline else { return result }
-        var result = result
+    /// In place: most requirements have none, and a copy of every result would cost more than the check.
+    func applyConsequence(_ requirement: Requirement, to result: inout RequirementResult) {
+        guard let consequence = requirement.consequence, result.outcome == .unmet, let deadline = result.deadline else { return }
         let cite = citation(consequence.cite ?? requirement.cite)
         let state = consequence.becomes.rawValue
         if requirement.kind == .credentialCurrent {
             guard (credential.string("status") ?? "active") == "active",
-                  let index = result.gaps.firstIndex(where: { $0.type == .credentialExpired }) else { return result }
+                  let index = result.gaps.firstIndex(where: { $0.type == .credentialExpired }) else { return }
             let lapsed = requirement.grace?.lastDay(after: deadline) ?? deadline
             let from = lapsed.adding(days: 1) ?? lapsed
             let expired = result.gaps[index]
@@ -29,7 +29,7 @@ extension CredentialEvaluator {
                 severity: expired.severity, requirementID: requirement.id, citation: cite, dueDate: expired.dueDate)
             result.reason = "not renewed; \(state) from \(from)"
             if tracing { result.trace.append("consequence: not renewed by \(lapsed) → \(state) from \(from) (\(cite))") }
-            return result
+            return
         }
         if deadline < asOf {
             result.gaps.append(Gap(
@@ -44,6 +44,5 @@ extension CredentialEvaluator {
             }
             if tracing { result.trace.append("consequence: if still unmet on \(deadline) → \(state) (\(cite))") }
         }
-        return result
     }
 }

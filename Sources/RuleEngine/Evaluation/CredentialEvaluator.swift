@@ -53,9 +53,13 @@ struct CredentialEvaluator {
 
         var results: [RequirementResult] = []
         results.reserveCapacity(version.requirements.count)
-        for (index, (requirement, exemptions)) in zip(version.requirements, loaded.exemptionsByRequirement).enumerated() {
-            let own = evaluate(requirement, exemptions: exemptions, cycle: cycle, scope: scope)
-            results.append(applyConsequence(requirement, to: applyAlternatives(loaded.alternativesByRequirement[index], to: own, scope: scope)))
+        // By index, each requirement passed where it lies: a copy of one retains each of its many fields.
+        let requirements = version.requirements
+        for index in requirements.indices {
+            var result = evaluate(requirements[index], exemptions: loaded.exemptionsByRequirement[index], cycle: cycle, scope: scope)
+            applyAlternatives(loaded.alternativesByRequirement[index], to: &result, scope: scope)
+            applyConsequence(requirements[index], to: &result)
+            results.append(result)
         }
         var gaps = results.flatMap(\.gaps)
         gaps += credentialGaps(cycle: cycle, results: results)

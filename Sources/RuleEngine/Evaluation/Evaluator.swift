@@ -65,6 +65,14 @@ public struct Evaluator: Sendable {
     /// effect on `asOf` (the highest version number if several), as ``versionsInEffect(on:)``
     /// chooses, but only for the packs the index finds for the provider's credentials.
     public func evaluate(_ provider: ProviderFacts, asOf: CalendarDate) -> [CredentialEvaluation] {
+        var noBatch: EvaluationBatch?
+        return evaluate(provider, asOf: asOf, loggingInto: &noBatch)
+    }
+
+    /// As ``evaluate(_:asOf:)``; with a batch (and ``recordsLog``), each log row is written
+    /// straight into the batch's log, in the order of the evaluations returned, and the
+    /// evaluations' own ``CredentialEvaluation/logLine`` stays empty (a bulk run copies no row).
+    func evaluate(_ provider: ProviderFacts, asOf: CalendarDate, loggingInto batch: inout EvaluationBatch?) -> [CredentialEvaluation] {
         var work: [(LoadedRuleVersion, FactRow)] = []
         var lists = Set<String>()
         var covered = Set<ObjectIdentifier>()
@@ -81,10 +89,17 @@ public struct Evaluator: Sendable {
         var results: [CredentialEvaluation] = []
         if !work.isEmpty {
             let context = ProviderContext(provider, lists: lists)
-            results = work.map { loaded, credential in
+            results.reserveCapacity(work.count)
+            for (loaded, credential) in work {
                 var evaluator = CredentialEvaluator(loaded: loaded, context: context, credential: credential, asOf: asOf)
                 evaluator.tracing = tracing
-                return evaluator.run(recordingLog: recordsLog)
+                guard recordsLog, batch != nil else {
+                    results.append(evaluator.run(recordingLog: recordsLog))
+                    continue
+                }
+                var evaluation = evaluator.run(recordingLog: false)
+                batch?.appendLog(writing: &evaluation, loaded: loaded, context: context, credential: credential)
+                results.append(evaluation)
             }
         }
         // No credential vanishes: one no rule version covers, or whose row was rejected, is

@@ -13,7 +13,13 @@ public final class LoadedRuleVersion: Sendable {
     public let hash: String
     /// `pack@version` (made once: every evaluation records it).
     public let id: String
-    private let compiled: [String: CompiledExpression]
+    /// Boxed: a lookup per evaluation then retains one reference, not each field of the program.
+    private let compiled: [String: Program]
+
+    private final class Program: Sendable {
+        let expression: CompiledExpression
+        init(_ expression: CompiledExpression) { self.expression = expression }
+    }
     /// The fact tables this version reads (for the execution log's inputs).
     let tablesRead: [String]
     /// The fact lists its expressions name.
@@ -94,7 +100,7 @@ public final class LoadedRuleVersion: Sendable {
             variables.append((declaration.name, type))
         }
         let environment = CELEnvironment(variables: variables, rowTypes: Self.rowTypes)
-        var compiled: [String: CompiledExpression] = [:]
+        var compiled: [String: Program] = [:]
         var expressions: [Expression] = []
         for requirement in version.requirements {
             if let when = requirement.when { expressions.append(when) }
@@ -105,7 +111,7 @@ public final class LoadedRuleVersion: Sendable {
         expressions += version.alternatives.map(\.when)
         for expression in expressions where compiled[expression.source] == nil {
             switch CompiledExpression.compile(expression.source, in: environment, check: true) {
-            case .success(let c): compiled[expression.source] = c
+            case .success(let c): compiled[expression.source] = Program(c)
             case .failure(let issues):
                 throw LoadError(ruleVersionID: version.id, expression: expression.source,
                                 message: issues.issues.map(\.message).joined(separator: "; "))
@@ -114,7 +120,7 @@ public final class LoadedRuleVersion: Sendable {
         self.compiled = compiled
         // The lists the checker resolved in some expression: a table's name inside a string
         // literal is not a read.
-        let expressionTables = Set(compiled.values.flatMap(\.variables)).intersection(ExpressionVariables.factLists)
+        let expressionTables = Set(compiled.values.flatMap(\.expression.variables)).intersection(ExpressionVariables.factLists)
         self.expressionTables = expressionTables
         self.tablesRead = LogDocuments.tablesRead(by: version, expressionTables: expressionTables)
         self.exemptionsByRequirement = version.requirements.map { requirement in
@@ -146,7 +152,7 @@ public final class LoadedRuleVersion: Sendable {
     /// Evaluates an expression of this rule version with the given variable values.
     func evaluate(_ expression: Expression, _ activation: CELActivation) -> Result<CELValue, EvaluationFailure> {
         guard let program = compiled[expression.source] else { return .failure(EvaluationFailure(message: "expression was not compiled")) }
-        switch program.evaluate(activation) {
+        switch program.expression.evaluate(activation) {
         case .success(let value): return .success(value)
         case .failure(let issue): return .failure(EvaluationFailure(message: issue.message))
         }

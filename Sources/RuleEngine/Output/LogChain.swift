@@ -40,7 +40,9 @@ public struct LogChain: Sendable {
     public mutating func seal(_ batch: EvaluationBatch) -> JSONLines {
         var sealed = JSONLines()
         let rows = batch.logLines.count
-        sealed.reserve(batch.logLines.bytes.count + rows * 192)
+        // Each row gains its chain fields: 193 bytes and the sequence's digits. Reserved in full,
+        // or the last rows would copy the whole buffer once more.
+        sealed.reserve(batch.logLines.bytes.count + rows * (193 + String(count + rows).utf8.count))
         let bytes = batch.logLines.bytes
         let layout = batch.logLayout
         for row in 0..<rows {

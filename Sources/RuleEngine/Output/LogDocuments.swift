@@ -48,7 +48,7 @@ public enum LogDocuments {
             if table == FactSchema.cmeEvents.name { return (table, rows.filter { counted($0.id) }) }
             return (table, rows)
         }
-        w.reserve(tables.reduce(512) { size, table in table.1.reduce(size) { $0 + $1.canonicalBytes.count + 1 } })
+        reserve(tables.reduce(512) { size, table in table.1.reduce(size) { $0 + $1.canonicalBytes.count + 1 } }, in: &w)
         w.beginObject()
         w.key("as_of"); w.date(e.asOf)
         w.key("credential"); w.beginObject(); w.key("id"); w.string(credential.id); w.key("table"); w.string(credential.table); w.endObject()
@@ -78,7 +78,7 @@ public enum LogDocuments {
 
     /// `outputs_json`, written field by field in key order.
     static func writeOutputs(_ e: CredentialEvaluation, to w: inout CanonicalWriter) {
-        w.reserve(512 + 320 * e.requirements.count + 256 * e.gaps.count)
+        reserve(512 + 320 * e.requirements.count + 256 * e.gaps.count, in: &w)
         func decimal(_ d: ExactDecimal?) { if let d { w.number(canonical: d.description) } else { w.null() } }
         w.beginObject()
         w.key("attribute_defaults_used")
@@ -149,6 +149,13 @@ public enum LogDocuments {
         w.endObject()
     }
 
+    /// Room for `count` more bytes, growing at least twofold: the writer may hold a whole batch's
+    /// log, and growing it to just what one row needs would copy the batch for every row after.
+    private static func reserve(_ count: Int, in w: inout CanonicalWriter) {
+        guard w.bytes.capacity - w.bytes.count < count else { return }
+        w.reserve(max(count, w.bytes.count))
+    }
+
     /// The keys of the two documents in a log row, as written (for ``LogChain``).
     static let inputsKey = Array(#""inputs_json":"#.utf8)
     static let outputsKey = Array(#""outputs_json":"#.utf8)
@@ -160,26 +167,37 @@ public enum LogDocuments {
     static func writeLogLine(
         _ e: inout CredentialEvaluation, loaded: LoadedRuleVersion, context: ProviderContext, credential: FactRow
     ) {
-        var w = CanonicalWriter(capacity: 1024)
+        var w = CanonicalWriter(capacity: 4096)
+        writeLogLine(&e, loaded: loaded, context: context, credential: credential, to: &w)
+        e.logLine = w.takeBytes()
+    }
+
+    /// Writes the row after what `w` holds (a batch's log buffer: no buffer of its own per row,
+    /// no copy into the batch). The evaluation's ranges are relative to the row's start; its
+    /// ``CredentialEvaluation/logLine`` is left as it was.
+    static func writeLogLine(
+        _ e: inout CredentialEvaluation, loaded: LoadedRuleVersion, context: ProviderContext, credential: FactRow,
+        to w: inout CanonicalWriter
+    ) {
+        let rowStart = w.bytes.count
         w.beginObject()
         w.key("executed_at"); w.date(e.asOf)
         w.key("inputs_json")
         let inputsStart = w.bytes.count
         writeInputs(e, loaded: loaded, context: context, credential: credential, to: &w)
-        e.inputsRange = inputsStart..<w.bytes.count
-        e.inputsSHA256 = sha256Hex(bytes: w.bytes[e.inputsRange])
+        e.inputsSHA256 = sha256Hex(bytes: w.bytes[inputsStart..<w.bytes.count])
+        e.inputsRange = (inputsStart - rowStart)..<(w.bytes.count - rowStart)
         w.key("inputs_sha256"); w.string(e.inputsSHA256)
         w.key("outputs_json")
         let outputsStart = w.bytes.count
         writeOutputs(e, to: &w)
-        e.outputsRange = outputsStart..<w.bytes.count
-        e.outputsSHA256 = sha256Hex(bytes: w.bytes[e.outputsRange])
+        e.outputsSHA256 = sha256Hex(bytes: w.bytes[outputsStart..<w.bytes.count])
+        e.outputsRange = (outputsStart - rowStart)..<(w.bytes.count - rowStart)
         w.key("outputs_sha256"); w.string(e.outputsSHA256)
         w.key("provider_id"); w.string(e.providerID)
         w.key("rule_type"); w.string(e.ruleType)
         w.key("rule_version_id"); w.string(e.ruleVersionID)
         w.endObject()
-        e.logLine = w.bytes
     }
 }
 
@@ -187,7 +205,15 @@ extension CredentialEvaluation {
     /// The `compliance_windows` row (Data Bible columns plus documented extensions) as
     /// canonical JSON bytes, written field by field in key order.
     public var windowLine: [UInt8] {
-        var w = CanonicalWriter(capacity: 400)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(400)
+        writeWindowLine(to: &bytes)
+        return bytes
+    }
+
+    /// Appends the `compliance_windows` row to `bytes` (a batch's buffer).
+    func writeWindowLine(to bytes: inout [UInt8]) {
+        var w = CanonicalWriter(appendingTo: &bytes)
         w.beginObject()
         w.key("as_of"); w.date(asOf)
         w.key("cme_window_end"); w.date(windowEnd)
@@ -202,26 +228,40 @@ extension CredentialEvaluation {
         w.key("renewal_number"); w.int(renewalNumber)
         w.key("rule_version_id"); w.string(ruleVersionID.isEmpty ? nil : ruleVersionID)
         w.endObject()
-        return w.bytes
+        bytes = w.takeBytes()
     }
 
     /// The `compliance_gap_analysis` rows as canonical JSON bytes.
     public var gapLines: [[UInt8]] {
-        gaps.map { g in
-            var w = CanonicalWriter(capacity: 512)
-            w.beginObject()
-            w.key("citation"); w.string(g.citation)
-            w.key("code"); w.string(g.code)
-            w.key("credential_id"); w.string(credentialID)
-            w.key("description"); w.string(g.description)
-            w.key("due_date"); w.date(g.dueDate)
-            w.key("gap_type"); w.string(g.type.rawValue)
-            w.key("provider_id"); w.string(providerID)
-            w.key("requirement_id"); w.string(g.requirementID)
-            w.key("rule_version_id"); w.string(ruleVersionID.isEmpty ? nil : ruleVersionID)
-            w.key("severity"); w.string(g.severity.rawValue)
-            w.endObject()
-            return w.bytes
+        gaps.indices.map { index in
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(512)
+            writeGapLine(index, to: &bytes)
+            return bytes
         }
+    }
+
+    /// Appends the `compliance_gap_analysis` rows to a batch's table.
+    func appendGapLines(to lines: inout JSONLines) {
+        for index in gaps.indices { lines.appendRow { writeGapLine(index, to: &$0) } }
+    }
+
+    /// Appends gap `index`'s row to `bytes`.
+    func writeGapLine(_ index: Int, to bytes: inout [UInt8]) {
+        let g = gaps[index]
+        var w = CanonicalWriter(appendingTo: &bytes)
+        w.beginObject()
+        w.key("citation"); w.string(g.citation)
+        w.key("code"); w.string(g.code)
+        w.key("credential_id"); w.string(credentialID)
+        w.key("description"); w.string(g.description)
+        w.key("due_date"); w.date(g.dueDate)
+        w.key("gap_type"); w.string(g.type.rawValue)
+        w.key("provider_id"); w.string(providerID)
+        w.key("requirement_id"); w.string(g.requirementID)
+        w.key("rule_version_id"); w.string(ruleVersionID.isEmpty ? nil : ruleVersionID)
+        w.key("severity"); w.string(g.severity.rawValue)
+        w.endObject()
+        bytes = w.takeBytes()
     }
 }

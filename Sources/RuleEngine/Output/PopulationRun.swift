@@ -111,6 +111,24 @@ extension EvaluationBatch {
         logLines.append(evaluation.logLine)
     }
 
+    /// Writes an evaluation's log row straight after the batch's last (no row of its own to copy)
+    /// and records its layout.
+    mutating func appendLog(
+        writing evaluation: inout CredentialEvaluation, loaded: LoadedRuleVersion, context: ProviderContext, credential: FactRow
+    ) {
+        let start = logLines.bytes.count
+        logLines.appendRow { bytes in
+            var w = CanonicalWriter(appendingTo: &bytes)
+            LogDocuments.writeLogLine(&evaluation, loaded: loaded, context: context, credential: credential, to: &w)
+            bytes = w.takeBytes()
+        }
+        logLayout.append(start)
+        logLayout.append(start + evaluation.inputsRange.lowerBound - LogDocuments.inputsKey.count)
+        logLayout.append(start + evaluation.inputsRange.upperBound)
+        logLayout.append(start + evaluation.outputsRange.lowerBound - LogDocuments.outputsKey.count)
+        logLayout.append(start + evaluation.outputsRange.upperBound)
+    }
+
     /// The `inputs_json` and `outputs_json` documents of log row `row`: their canonical bytes,
     /// cut from the row by `logLayout` (the store keeps them beside the entry without parsing it).
     public func logDocuments(row: Int) -> (inputs: ArraySlice<UInt8>, outputs: ArraySlice<UInt8>) {
@@ -152,9 +170,14 @@ extension Evaluator {
         batch.errors += errors
         batch.providerCount += providers.count
         for provider in providers {
-            for evaluation in evaluate(provider, asOf: asOf) {
-                batch.windowLines.append(evaluation.windowLine)
-                for gap in evaluation.gapLines { batch.gapLines.append(gap) }
+            // Kept evaluations keep their own log rows; otherwise the rows go straight into the batch.
+            var logging: EvaluationBatch? = keepEvaluations ? nil : batch
+            if !keepEvaluations { batch = EvaluationBatch() }
+            let evaluations = evaluate(provider, asOf: asOf, loggingInto: &logging)
+            if let logging { batch = logging }
+            for evaluation in evaluations {
+                batch.windowLines.appendRow { evaluation.writeWindowLine(to: &$0) }
+                evaluation.appendGapLines(to: &batch.gapLines)
                 batch.statusCounts[evaluation.status.rawValue, default: 0] += 1
                 if evaluation.noRulePackCovers { batch.noRulePackCount += 1 }
                 if !evaluation.logLine.isEmpty { batch.appendLog(evaluation) }
@@ -181,6 +204,9 @@ extension Evaluator {
         lines: ArraySlice<ArraySlice<UInt8>>, firstLine: Int, asOf: CalendarDate, keepEvaluations: Bool
     ) -> EvaluationBatch {
         var batch = EvaluationBatch()
+        // The log takes about 2.6 times the facts' bytes: reserved once rather than grown by
+        // doubling (each growth copies the rows so far into fresh pages).
+        if recordsLog { batch.logLines.reserve(3 * lines.reduce(0) { $0 + $1.count }) }
         for (offset, bytes) in lines.enumerated() {
             let lineNumber = firstLine + offset
             if JSONParser.isBlank(bytes) { continue }
