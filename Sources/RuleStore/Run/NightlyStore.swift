@@ -68,12 +68,25 @@ extension Connection {
         return versions
     }
 
-    /// Session settings for the run's statements: no JIT. The batch statements are planned
+    /// Session settings for the run's statements. No JIT: the batch statements are planned
     /// with costs that grow with the tables (past `jit_above_cost` at some 100,000 providers),
     /// yet each touches only a batch's rows, so compiling them (a few hundred milliseconds a
-    /// statement) cost more than it could ever save, on every batch.
+    /// statement) cost more than it could ever save, on every batch. 64 MB of local buffers
+    /// for the staging tables (a batch's log documents are some 4 MB; with the default 8 MB
+    /// the session wrote its temporary files out every batch); PostgreSQL takes it only
+    /// before the session's first temporary table, so a session that has one keeps its own
+    /// (refused inside a subtransaction, so a caller's transaction goes on).
     public func prepareNightlySession() throws(StoreError) {
         try execute("SELECT set_config('jit', 'off', false)")
+        try execute("""
+            DO $settings$
+            BEGIN
+                PERFORM set_config('temp_buffers', '64MB', false);
+            EXCEPTION WHEN invalid_parameter_value THEN
+                NULL;
+            END
+            $settings$
+            """)
     }
 
     /// Tries the session advisory lock of a shard; false when another session holds it.
