@@ -147,6 +147,23 @@ import Testing
         #expect(try Self.run(database, ["--shard", "0/1"]).status == 0)
     }
 
+    /// A run whose writing session is gone but whose reading session still lives (it goes on
+    /// until it next speaks to the server) still holds the shard: its reading lock.
+    @Test func aLiveReadingSessionOfAnotherRunKeepsTheShard() throws {
+        let database = try Self.populated()
+        let holder = try Connection(url: database)
+        #expect(try holder.value("SELECT pg_try_advisory_lock(hashtext('credrules.run.reader'), hashtext('0/1'))") == "t")
+        let refused = try Self.run(database)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("another credrules run holds shard 0/1 (the advisory lock of its reading session)"), "\(refused.stderr)")
+        #expect(try Self.count(holder, "SELECT count(*) FROM evaluation_runs") == 0)
+        #expect(try Self.count(holder, "SELECT count(*) FROM compliance_windows") == 0)
+        // Another shard's reading lock is another key.
+        #expect(try Self.run(database, ["--shard", "1/2"]).status == 0)
+        _ = try holder.value("SELECT pg_advisory_unlock(hashtext('credrules.run.reader'), hashtext('0/1'))")
+        #expect(try Self.run(database, ["--shard", "0/2"]).status == 0)
+    }
+
     @Test func theEngineRoleWritesItsOutputsAndNothingElse() throws {
         let database = try Self.populated()
         #expect(try Self.run(database).status == 0)

@@ -37,6 +37,12 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(index)/\(count)" }
 }
 
+/// Which of a run's two sessions a shard lock is for (the first key of its advisory lock).
+public enum ShardSession: String, Sendable {
+    case writing = "credrules.run"
+    case reading = "credrules.run.reader"
+}
+
 /// An `evaluation_runs` row as the nightly job sees it.
 public struct EvaluationRunRecord: Sendable {
     public let id: String
@@ -68,17 +74,34 @@ extension Connection {
         return versions
     }
 
-    /// Session settings for the run's statements: no JIT. The batch statements are planned
+    /// Session settings for the run's statements. No JIT: the batch statements are planned
     /// with costs that grow with the tables (past `jit_above_cost` at some 100,000 providers),
     /// yet each touches only a batch's rows, so compiling them (a few hundred milliseconds a
-    /// statement) cost more than it could ever save, on every batch.
+    /// statement) cost more than it could ever save, on every batch. 64 MB of local buffers
+    /// for the staging tables (a batch's log documents are some 4 MB; with the default 8 MB
+    /// the session wrote its temporary files out every batch); PostgreSQL takes it only
+    /// before the session's first temporary table, so a session that has one keeps its own
+    /// (refused inside a subtransaction, so a caller's transaction goes on).
     public func prepareNightlySession() throws(StoreError) {
-        try execute("SELECT set_config('jit', 'off', false)")
+        // Nor parallel workers: two processes started for a page of a few hundred rows.
+        try execute("SELECT set_config('jit', 'off', false), set_config('max_parallel_workers_per_gather', '0', false)")
+        try execute("""
+            DO $settings$
+            BEGIN
+                PERFORM set_config('temp_buffers', '64MB', false);
+            EXCEPTION WHEN invalid_parameter_value THEN
+                NULL;
+            END
+            $settings$
+            """)
     }
 
-    /// Tries the session advisory lock of a shard; false when another session holds it.
-    public func tryLockShard(_ shard: Shard) throws(StoreError) -> Bool {
-        try execute("SELECT pg_try_advisory_lock(hashtext('credrules.run'), hashtext($1))", [.text(shard.description)]).scalar == "t"
+    /// Tries the session advisory lock of a shard; false when another session holds it. A run
+    /// takes both: `.writing` on the session that writes the batches, `.reading` on the one that
+    /// reads the facts, so while either session of a run lives (a reader whose writer was killed
+    /// goes on until it next speaks to the server) no other run takes the shard.
+    public func tryLockShard(_ shard: Shard, session: ShardSession = .writing) throws(StoreError) -> Bool {
+        try execute("SELECT pg_try_advisory_lock(hashtext($1), hashtext($2))", [.text(session.rawValue), .text(shard.description)]).scalar == "t"
     }
 
     /// The newest run with this key, if any.
@@ -121,12 +144,14 @@ extension Connection {
             """, [.text(id)])
     }
 
-    /// The next page of a shard's providers after `after` (keyset by id).
+    /// The next page of a shard's providers after `after` (keyset by id). `ORDER BY providers.id`:
+    /// a bare `id` is the output column, the uuid's text, which no index holds, so every page
+    /// sorted all the providers after `after` (at 100,000 providers, 12% of the run's server time).
     public func providerPage(after: String?, shard: Shard, limit: Int) throws(StoreError) -> [ProviderKey] {
         let result = try execute("""
             SELECT id::text, coalesce(external_id, id::text) AS external_id FROM providers
             WHERE ($1::uuid IS NULL OR id > $1::uuid) AND credrules_shard_of(id, $2) = $3
-            ORDER BY id LIMIT $4
+            ORDER BY providers.id LIMIT $4
             """, [after.map { .text($0) }, .int(shard.count), .int(shard.index), .int(limit)])
         var keys: [ProviderKey] = []
         for row in 0..<result.count {
@@ -168,15 +193,18 @@ extension Connection {
                 rule_version_id uuid, credential_id text, requirement_id text, citation text, code text, due_date date)
                 ON COMMIT DELETE ROWS
             """)
+        // The license is looked up per window (a subquery on its key): the staging table has no
+        // statistics, and as a join the planner may hash the whole licenses table every batch.
         if !rows.windows.isEmpty {
             try copy("COPY nightly_window_stage (\(NightlyBatchRows.windowColumns.joined(separator: ", "))) FROM STDIN", rows: rows.windows)
             try execute("""
                 INSERT INTO compliance_windows (provider_id, license_id, cme_window_start, cme_window_end, next_renewal_date,
                     days_until_due, compliance_status, rule_version_id, evaluation_run_id, as_of, credential_type, credential_id,
                     renewal_number)
-                SELECT s.provider_id, l.id, s.cme_window_start, s.cme_window_end, s.next_renewal_date, s.days_until_due,
-                       s.compliance_status, s.rule_version_id, $1::uuid, s.as_of, s.credential_type, s.credential_id, s.renewal_number
-                FROM nightly_window_stage s LEFT JOIN licenses l ON l.id = credrules_id(s.license_file_id)
+                SELECT s.provider_id, (SELECT l.id FROM licenses l WHERE l.id = credrules_id(s.license_file_id)), s.cme_window_start,
+                       s.cme_window_end, s.next_renewal_date, s.days_until_due, s.compliance_status, s.rule_version_id, $1::uuid, s.as_of,
+                       s.credential_type, s.credential_id, s.renewal_number
+                FROM nightly_window_stage s
                 """, [.text(runID)])
         }
         if !rows.gaps.isEmpty {

@@ -61,6 +61,14 @@ struct RunCommand: ParsableCommand {
     }
 
     private func execute(_ connection: Connection, date: CalendarDate, shard: Shard) throws -> Summary {
+        // Facts are read on a second connection while this one writes the batch before; it holds the
+        // shard's reading lock before anything is written.
+        let reader = try options.connect()
+        try reader.assumeRole(.engine)
+        guard try reader.tryLockShard(shard, session: .reading) else {
+            throw DatabaseFailure(message: "another credrules run holds shard \(shard) (the advisory lock of its reading session); "
+                + "wait for it to finish or stop it, then run again")
+        }
         let (loaded, databaseIDs) = try Self.publishedVersions(connection)
         let usedIDs = databaseIDs.values.sorted()
         let key = sha256Hex("\(date)|\(shard)|\(usedIDs.joined(separator: ","))")
@@ -88,9 +96,6 @@ struct RunCommand: ParsableCommand {
         } else {
             runID = try connection.startRun(key: key, asOf: date, ruleVersionIDs: usedIDs, shard: shard, forced: force)
         }
-        // Facts are read on a second connection while this one writes the batch before.
-        let reader = try options.connect()
-        try reader.assumeRole(.engine)
         let stopAfter = ProcessInfo.processInfo.environment[Self.stopAfterBatchesVariable].flatMap { Int($0) }
         let sink = NightlyResultsSink(connection: connection, runID: runID, ruleVersionIDs: databaseIDs, counts: counts)
         let progress = RunProgress(total: try reader.providerCount(after: after, shard: shard), label: "credrules.run",
