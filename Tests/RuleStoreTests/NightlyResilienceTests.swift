@@ -93,10 +93,8 @@ import Darwin
                                        "the killed run stays `running`")
         #expect(try holder.value("SELECT (SELECT count(*) FROM rules_execution_log WHERE evaluation_run_id = r.id) = r.log_entries FROM evaluation_runs r WHERE id = $1::uuid", [.text(interrupted)]) == "t")
 
-        let resumed = try Self.run(database)
-        #expect(resumed.status == 0, "\(resumed.stderr)")
-        #expect(resumed.stderr.contains("resuming run \(interrupted)"), "\(resumed.stderr)")
-        try Self.expectFinishedLike(reference, database, runID: interrupted, runs: point.before == .aCompletedRunThenForce ? 2 : 1)
+        try Self.expectResumed(reference, database, interrupted: interrupted, saying: "resuming run \(interrupted)",
+                               runs: point.before == .aCompletedRunThenForce ? 2 : 1)
 
         // Done means done: the same night again changes nothing.
         let again = try Self.run(database)
@@ -125,10 +123,8 @@ import Darwin
         try holder.execute("ROLLBACK")
 
         let interrupted = try #require(try holder.value("SELECT id::text FROM evaluation_runs WHERE status = 'running'"))
-        let resumed = try Self.run(database)
-        #expect(resumed.status == 0, "\(resumed.stderr)")
-        #expect(resumed.stderr.contains("resuming run \(interrupted) after 14 providers (2 batches)"), "\(resumed.stderr)")
-        try Self.expectFinishedLike(reference, database, runID: interrupted, runs: 1)
+        try Self.expectResumed(reference, database, interrupted: interrupted,
+                               saying: "resuming run \(interrupted) after 14 providers (2 batches)", runs: 1)
     }
 
     /// On a server of its own (Tools/postgres/start.sh), so that restarting it disturbs no other
@@ -160,16 +156,13 @@ import Darwin
         let connection = try Connection(url: database)
         let interrupted = try #require(try connection.value("SELECT id::text FROM evaluation_runs WHERE status = 'running'"))
         #expect(try connection.value("SELECT providers_done || ' ' || batches_done FROM evaluation_runs") == "14 2")
-        let resumed = try Self.run(database)
-        #expect(resumed.status == 0, "\(resumed.stderr)")
-        #expect(resumed.stderr.contains("resuming run \(interrupted) after 14 providers (2 batches)"), "\(resumed.stderr)")
-        try Self.expectFinishedLike(reference, database, runID: interrupted, runs: 1)
+        try Self.expectResumed(reference, database, interrupted: interrupted,
+                               saying: "resuming run \(interrupted) after 14 providers (2 batches)", runs: 1)
     }
 
     /// A run that fails on an error its connection survives (here a lock timeout, set through the
-    /// URL) is marked `failed`; started again, it should resume like a killed one. Today the next
-    /// run starts a new run from the first provider, so the providers of the failed run's
-    /// committed batches get their log entries for that night twice (under two run ids).
+    /// URL) is marked `failed`; started again, it resumes like a killed one, so the providers of
+    /// the failed run's committed batches are not logged twice for that night (under two run ids).
     @Test func aRunThatFailedOnATransientErrorIsResumedNotStartedOver() throws {
         let reference = try Reference.shared()
         let database = try Population.clone()
@@ -335,6 +328,16 @@ import Darwin
                         || jsonb_build_object('rule_sha256', v.rule_sha256))::text AS r
                 FROM \(table) t LEFT JOIN rule_versions v ON v.id = t.rule_version_id) x
             """) ?? ""
+    }
+
+    /// The next run exits 0, says on stderr that it resumes `interrupted` (`saying`), and leaves
+    /// the database as an uninterrupted run would (``expectFinishedLike``).
+    static func expectResumed(_ reference: Reference, _ database: String, interrupted: String, saying message: String, runs: Int,
+                              sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let resumed = try run(database)
+        #expect(resumed.status == 0, "\(resumed.stderr)", sourceLocation: sourceLocation)
+        #expect(resumed.stderr.contains(message), "\(resumed.stderr)", sourceLocation: sourceLocation)
+        try expectFinishedLike(reference, database, runID: interrupted, runs: runs, sourceLocation: sourceLocation)
     }
 
     /// The database holds what an uninterrupted run writes: every provider's windows and gaps once,
