@@ -26,3 +26,26 @@ extension NotIssued {
         self.init(credential: try r.enumValue("credential"), cite: try r.string("cite"))
     }
 }
+
+extension NotIssued {
+    /// The declaration that `state` issues no credential of `kind`, with its citation, from the
+    /// packs of that state among `versions` (sorted by pack, then version number). Of each pack the
+    /// version in force on `asOf` with the highest number speaks for it (without a date, its latest
+    /// version), as the evaluator chooses versions, so a later version that drops the declaration
+    /// (the state began issuing one) ends it. Packs are asked in pack order.
+    public static func declaration(
+        in versions: [RuleVersion], state: String, credential kind: CredentialKind, asOf: CalendarDate?
+    ) -> (version: RuleVersion, citation: Citation)? {
+        var speaking: [String: RuleVersion] = [:]
+        for version in versions where version.appliesTo.state == state && (asOf.map { version.effective.contains($0) } ?? true) {
+            speaking[version.pack] = version
+        }
+        for pack in speaking.keys.sorted() {
+            guard let version = speaking[pack], let entry = version.notIssued.first(where: { $0.credential == kind }),
+                  let citation = version.citations.first(where: { $0.id == entry.cite })
+            else { continue }
+            return (version, citation)
+        }
+        return nil
+    }
+}

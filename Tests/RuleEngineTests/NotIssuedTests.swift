@@ -65,4 +65,20 @@ import Testing
         let later = ended.evaluate(document: document, asOf: Fixtures.date("2026-06-01"))
         #expect(later.gaps.allSatisfy { $0["description"]?.stringValue?.hasSuffix("its compliance cannot be decided") == true })
     }
+
+    @Test func coverageAndTheEvaluatorHearTheSameVersionWhenTwoAreInForce() throws {
+        // Both versions in force from 2026; version 2 (the higher number, the one evaluated) no longer declares.
+        let versions = [Self.texas(1), Self.texas(2, from: "2026-01-01", declares: false), Self.florida]
+        let asOf = Fixtures.date("2026-06-01")
+        #expect(CoverageReport(ruleVersions: versions, asOf: asOf).cell("US-TX", .csrCertificate)?.status == .gap)
+        let evaluator = Evaluator(ruleVersions: try versions.map(LoadedRuleVersion.init))
+        let document = try JSONParser.parse(#"{"csr_certificates": [{"id": "C1", "provider_id": "p1", "state": "TX", "expiration_date": "2027-03-31"}]}"#)
+        let gap = try #require(evaluator.evaluate(document: document, asOf: asOf).gaps.first)
+        #expect(gap["description"]?.stringValue == "No rule pack in effect on 2026-06-01 covers controlled-substance registration C1 (TX): its compliance cannot be decided")
+        #expect(gap["citation"]?.isNull != false)
+        // Before version 2, version 1 speaks in both.
+        let before = Fixtures.date("2025-06-01")
+        #expect(CoverageReport(ruleVersions: versions, asOf: before).cell("US-TX", .csrCertificate)?.status == .notIssued)
+        #expect(evaluator.evaluate(document: document, asOf: before).gaps.first?["description"]?.stringValue?.contains("US-TX/physician-license@1 cites that US-TX issues none") == true)
+    }
 }

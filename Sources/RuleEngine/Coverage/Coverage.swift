@@ -180,7 +180,8 @@ public struct CoverageReport: Sendable {
             for credential in CoverageCredential.allCases {
                 let own = packs(state: state, credential: credential)
                 let nationwide = credential.occursInStates ? (national[credential] ?? []).map(\.pack) : []
-                let absent = own.isEmpty && nationwide.isEmpty ? Self.notIssued(sorted, state: state, credential: credential, asOf: asOf) : nil
+                let absent = own.isEmpty && nationwide.isEmpty ? NotIssued.declaration(in: sorted, state: state, credential: credential.kind, asOf: asOf)
+                    .map { NotIssuedSource(version: $0.version.id, citation: $0.citation) } : nil
                 let status: Cell.Status = !own.isEmpty || !nationwide.isEmpty ? .covered
                     : absent != nil ? .notIssued : credential.occursInStates ? .gap : .notApplicable
                 cells.append(Cell(jurisdiction: "US-\(state)", credential: credential, packs: own, nationwide: nationwide, status: status,
@@ -196,24 +197,6 @@ public struct CoverageReport: Sendable {
     /// The cell for a jurisdiction and credential type.
     public func cell(_ jurisdiction: String, _ credential: CoverageCredential) -> Cell? {
         cells.first { $0.jurisdiction == jurisdiction && $0.credential == credential }
-    }
-
-    /// The declaration that `state` issues no `credential`, from a pack of the state: of each
-    /// pack the version in force on `asOf` (without a date, its latest version) speaks for it, so a
-    /// later version that drops the declaration (the state began issuing one) ends it.
-    static func notIssued(_ versions: [RuleVersion], state: String, credential: CoverageCredential, asOf: CalendarDate?) -> NotIssuedSource? {
-        // `versions` is sorted by pack, then version number.
-        var speaking: [String: RuleVersion] = [:]
-        for version in versions where version.appliesTo.state == state && (asOf.map { version.effective.contains($0) } ?? true) {
-            speaking[version.pack] = version
-        }
-        for pack in speaking.keys.sorted() {
-            guard let version = speaking[pack], let entry = version.notIssued.first(where: { $0.credential == credential.kind }),
-                let citation = version.citations.first(where: { $0.id == entry.cite })
-            else { continue }
-            return NotIssuedSource(version: version.id, citation: citation)
-        }
-        return nil
     }
 
     static func covers(_ version: RuleVersion, _ credential: CoverageCredential) -> Bool {

@@ -34,14 +34,15 @@ public struct Evaluator: Sendable {
         self.evaluatedKinds = Set(ruleVersions.map(\.version.credential))
         self.attributes = AttributeCatalogue.including(ruleVersions.map(\.version))
         self.index = VersionIndex(self.ruleVersions)
-        self.notIssued = Dictionary(grouping: self.ruleVersions.flatMap { loaded in
-            loaded.version.notIssued.map { (key: "\(loaded.version.appliesTo.state ?? "")|\($0.credential.rawValue)", loaded: loaded, entry: $0) }
-        }, by: \.key).mapValues { $0.map { ($0.loaded, $0.entry) } }
+        self.versionsByState = Dictionary(grouping: self.ruleVersions.map(\.version).filter { $0.appliesTo.state != nil }) {
+            $0.appliesTo.state ?? ""
+        }
     }
 
-    /// `not_issued` declarations by `STATE|credential kind`: an uncovered row of a type its
-    /// state issues none of is reported with the law that says so.
-    private let notIssued: [String: [(LoadedRuleVersion, NotIssued)]]
+    /// The versions of each state's packs, sorted by pack and version: an uncovered row of a type
+    /// its state issues none of (``NotIssued/declaration(in:state:credential:asOf:)``) is reported
+    /// with the law that says so.
+    private let versionsByState: [String: [RuleVersion]]
 
     /// The packs by the credential table and state they apply to, built once: a provider's
     /// credentials find their packs without a scan of every pack.
@@ -107,7 +108,8 @@ public struct Evaluator: Sendable {
         for table in evaluatedTables {
             for row in provider.rows(table.name) where !covered.contains(ObjectIdentifier(row)) {
                 let kind = table.credentialKind ?? .license
-                let absent = notIssued["\(row.string(FactColumns.state) ?? "")|\(kind.rawValue)"]?.last { $0.0.version.effective.contains(asOf) }
+                let state = row.string(FactColumns.state) ?? ""
+                let absent = NotIssued.declaration(in: versionsByState[state] ?? [], state: state, credential: kind, asOf: asOf)
                 results.append(Self.uncovered(row, kind: kind, provider: provider.providerID, asOf: asOf, notIssuedBy: absent))
             }
         }
@@ -130,7 +132,7 @@ public struct Evaluator: Sendable {
     /// when a pack in effect says its state issues no credential of this type, the gap says so
     /// and cites it (the row is then data about a credential that does not exist).
     static func uncovered(
-        _ row: FactRow, kind: CredentialKind, provider: String, asOf: CalendarDate, notIssuedBy: (LoadedRuleVersion, NotIssued)? = nil
+        _ row: FactRow, kind: CredentialKind, provider: String, asOf: CalendarDate, notIssuedBy: (version: RuleVersion, citation: Citation)? = nil
     ) -> CredentialEvaluation {
         let state = row.string(FactColumns.state)
         let type = row.string(FactColumns.licenseType)
@@ -138,9 +140,9 @@ public struct Evaluator: Sendable {
         let end = row.date(FactColumns.expirationDate)
         var description = "No rule pack in effect on \(asOf) covers \(kind.noun) \(row.id)\(what.isEmpty ? "" : " (\(what))"): its compliance cannot be decided"
         var citation: String?
-        if let (declaring, entry) = notIssuedBy, let cited = declaring.version.citations.first(where: { $0.id == entry.cite }) {
+        if let (declaring, cited) = notIssuedBy {
             citation = cited.text
-            description += "; \(declaring.version.id) cites that US-\(state ?? "") issues none (\(cited.text)"
+            description += "; \(declaring.id) cites that US-\(state ?? "") issues none (\(cited.text)"
                 + (cited.confidence.map { ", confidence \($0)" } ?? "") + "): check where this row came from"
         }
         let gap = Gap(type: .noRulePack, code: nil, description: description,
