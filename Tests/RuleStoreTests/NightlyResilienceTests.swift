@@ -40,7 +40,7 @@ import Darwin
         // Batches 1 and 2 committed; the resumed run waits reading the page of batch 3 (no transaction open).
         KillPoint(name: "between batches", before: .twoBatchesCommitted,
                   lock: "LOCK TABLE providers IN ACCESS EXCLUSIVE MODE", insideBatchTransaction: false),
-        // A forced run over existing results waits replacing batch 1's windows (its gaps already deleted).
+        // A forced run over existing results waits bringing batch 1's windows up to date (its first write of the batch).
         KillPoint(name: "replacing windows", before: .aCompletedRunThenForce,
                   lock: "LOCK TABLE compliance_windows IN ACCESS EXCLUSIVE MODE", insideBatchTransaction: true),
         // Batch 3's windows and gaps written; the run waits appending its log entries.

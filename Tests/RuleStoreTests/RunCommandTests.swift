@@ -93,6 +93,76 @@ import Testing
         #expect(try Self.count(connection, "SELECT count(*) FROM audit_logs WHERE action = 'run' AND metadata_json ? 'evaluation_run_id'") == 3)
     }
 
+    /// The next night brings the current windows and gaps up to date in place: the same rows as a run
+    /// into a database that had none, a row whose key stays is updated (its change event holds the
+    /// columns that changed), and only a row whose key comes or goes is inserted or deleted.
+    @Test func aLaterNightUpdatesTheResultsInPlaceAndRecordsOnlyWhatChanged() throws {
+        let database = try Self.populated(), fresh = try Self.populated()
+        #expect(try Self.run(database).status == 0)
+        let connection = try Connection(url: database)
+        // Between the nights, in both databases: one provider's CME events go, a DEA registration goes, a license lapses.
+        for url in [database, fresh] {
+            let writer = try Connection(url: url)
+            try writer.execute("DELETE FROM cme_events WHERE provider_id = credrules_id('prov-000003')")
+            try writer.execute("DELETE FROM dea_registrations WHERE id = (SELECT id FROM dea_registrations ORDER BY external_id LIMIT 1)")
+            try writer.execute("""
+                UPDATE licenses SET expiration_date = DATE '2026-11-20', status = 'expired'
+                WHERE id = (SELECT id FROM licenses WHERE provider_id = credrules_id('prov-000004') ORDER BY id LIMIT 1)
+                """)
+        }
+        // A row's key as NightlyOutputTable matches it (the rule version by its hash: the databases' ids differ).
+        let windowKey = "provider_id || '|' || coalesce(credential_type, '') || '|' || coalesce(credential_id, '') || '|' || coalesce(v.rule_sha256, '')"
+        let gapKey = "provider_id || '|' || coalesce(credential_id, '') || '|' || coalesce(v.rule_sha256, '') || '|' || gap_type || '|' || coalesce(requirement_id, '') || '|' || coalesce(code, '')"
+        func keys(_ connection: Connection, _ table: String, _ key: String) throws -> [String: Int] {
+            var counted: [String: Int] = [:]
+            for key in try connection.column("SELECT \(key) FROM \(table) t LEFT JOIN rule_versions v ON v.id = t.rule_version_id").compactMap({ $0 }) {
+                counted[key, default: 0] += 1
+            }
+            return counted
+        }
+        func surplus(_ a: [String: Int], over b: [String: Int]) -> Int { a.reduce(0) { $0 + max(0, $1.value - (b[$1.key] ?? 0)) } }
+        let windowsBefore = try keys(connection, "compliance_windows", windowKey), gapsBefore = try keys(connection, "compliance_gap_analysis", gapKey)
+        let windowIDs = try connection.column("SELECT id::text FROM compliance_windows ORDER BY id")
+        let boundary = try #require(try connection.value("SELECT clock_timestamp()::text"))
+
+        let nextNight = ["run", "--as-of", "2026-11-27", "--batch-size", "7"]
+        for url in [database, fresh] {
+            let outcome = try DatabaseCommandTests.credrules(nextNight, database: url)
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+        }
+        let reference = try Connection(url: fresh)
+        for table in ["compliance_windows", "compliance_gap_analysis"] {
+            #expect(try NightlyResilienceTests.digest(connection, table: table) == NightlyResilienceTests.digest(reference, table: table), "\(table)")
+        }
+        func events(_ table: String, _ type: String) throws -> Int {
+            try Self.count(connection, "SELECT count(*) FROM change_events WHERE table_name = '\(table)' AND change_type = '\(type)' AND created_at > '\(boundary)'")
+        }
+        let windowsAfter = try keys(connection, "compliance_windows", windowKey), gapsAfter = try keys(connection, "compliance_gap_analysis", gapKey)
+        for (table, before, after) in [("compliance_windows", windowsBefore, windowsAfter), ("compliance_gap_analysis", gapsBefore, gapsAfter)] {
+            let inserted = surplus(after, over: before), deleted = surplus(before, over: after)
+            #expect(inserted + deleted > 0, "\(table): the changed facts change some rows' keys")
+            #expect(try events(table, "insert") == inserted, "\(table)")
+            #expect(try events(table, "delete") == deleted, "\(table)")
+        }
+        // The DEA registration's window is deleted; every other window keeps its row and is updated (its run, date and day count).
+        let windowsDeleted = surplus(windowsBefore, over: windowsAfter)
+        #expect(windowsDeleted == 1)
+        let kept = Set(try connection.column("SELECT id::text FROM compliance_windows").compactMap { $0 }).intersection(windowIDs.compactMap { $0 })
+        #expect(kept.count == windowIDs.count - windowsDeleted)
+        #expect(try events("compliance_windows", "update") == kept.count)
+        // An update's change event: the columns that changed, before and after, never the whole row.
+        let changedColumns = try connection.column("""
+            SELECT DISTINCT k FROM change_events, jsonb_object_keys(new_value) k
+            WHERE table_name = 'compliance_windows' AND change_type = 'update' AND created_at > '\(boundary)' ORDER BY k
+            """).compactMap { $0 }
+        #expect(Set(["as_of", "days_until_due", "evaluation_run_id", "updated_at"]).isSubset(of: changedColumns), "\(changedColumns)")
+        #expect(Set(changedColumns).isDisjoint(with: ["id", "provider_id", "credential_id", "created_at"]), "\(changedColumns)")
+        #expect(try Self.count(connection, """
+            SELECT count(*) FROM change_events WHERE change_type = 'update' AND created_at > '\(boundary)'
+              AND (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(previous_value) k) IS DISTINCT FROM (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(new_value) k)
+            """) == 0)
+    }
+
     @Test func aRunStoppedAfterTwoBatchesResumesWithNoDuplicateAndNoLostRow() throws {
         let whole = try Self.populated(), interrupted = try Self.populated()
         #expect(try Self.run(whole).status == 0)

@@ -6,7 +6,9 @@
 #   night 2  as of 2026-11-27, after 1% of the providers' facts changed (a licence number and a
 #            new CME event each);
 #   night 3  as of 2026-11-28, nothing changed;
-# then the projection for 1,000,000 providers, nightly, over seven years.
+# then the projection for 1,000,000 providers, nightly, over seven years. Beside the log: the bytes
+# the run's change events add (its writes to compliance_windows, compliance_gap_analysis and
+# evaluation_runs, each recorded in change_events), which are kept seven years too.
 # "Before" is measured in the same database: each night's rows copied from the view into a table
 # with 0005's exact layout and indexes (`log_before`), so both see the same entries.
 #   Tools/bench/log-bytes.sh [PROVIDERS]        (default 2000; CREDRULES_BIN=path skips the release build)
@@ -67,11 +69,13 @@ night() {
 
   read -r ah ai at atot < <(sizes "$after_tables")
   read -r bh bi bt btot < <(sizes "{log_before}")
-  local docs_before
+  local docs_before events_before events_after
   docs_before=$(sql -c "SELECT count(*) FROM rules_execution_documents")
+  events_before=$(sql -c "SELECT pg_total_relation_size('change_events')")
   /usr/bin/time -f "   run: %e s wall, %M KB peak" "$bin" run --database "$db" --as-of "$as_of" >/dev/null
   local run
   run=$(sql -c "SELECT id FROM evaluation_runs WHERE as_of = '$as_of'")
+  events_after=$(sql -c "SELECT pg_total_relation_size('change_events')")
   sql -c "INSERT INTO log_before SELECT id, provider_id, rule_version_id, rule_type, inputs_json, outputs_json, inputs_sha256,
               outputs_sha256, evaluation_run_id, executed_at, entry_sequence, entry_previous_sha256, entry_sha256, inputs_canonical,
               outputs_canonical FROM rules_execution_log WHERE evaluation_run_id = '$run' ORDER BY entry_sequence"
@@ -84,7 +88,7 @@ night() {
   bad=$(sql -c "SELECT count(*) FROM rules_execution_log WHERE evaluation_run_id = '$run' AND (
                 encode(sha256(convert_to(inputs_canonical, 'UTF8')), 'hex') IS DISTINCT FROM inputs_sha256
              OR encode(sha256(convert_to(outputs_canonical, 'UTF8')), 'hex') IS DISTINCT FROM outputs_sha256)")
-  echo "$label $entries $docs_added $bad $((ah2-ah)) $((ai2-ai)) $((at2-at)) $((atot2-atot)) $((bh2-bh)) $((bi2-bi)) $((bt2-bt)) $((btot2-btot))" >> "$report"
+  echo "$label $entries $docs_added $bad $((ah2-ah)) $((ai2-ai)) $((at2-at)) $((atot2-atot)) $((bh2-bh)) $((bi2-bi)) $((bt2-bt)) $((btot2-btot)) $((events_after-events_before))" >> "$report"
 }
 
 echo "== night 1 (first night)"
@@ -107,13 +111,13 @@ rows = [line.split() for line in open(sys.argv[1])]
 providers = int(sys.argv[2])
 def kb(b): return f"{b/1024:,.1f} KiB"
 print()
-print(f"{'night':<12}{'entries':>8}{'new docs':>9}  {'after (0006): B/eval':>22} {'heap+idx+toast':>18}  {'before (0005): B/eval':>22} {'heap+idx+toast':>20}  ratio")
+print(f"{'night':<12}{'entries':>8}{'new docs':>9}  {'after (0006): B/eval':>22} {'heap+idx+toast':>18}  {'before (0005): B/eval':>22} {'heap+idx+toast':>20}  ratio  {'change events: B/eval':>22}")
 per = {}
-for label, entries, docs, bad, ah, ai, at, atot, bh, bi, bt, btot in rows:
+for label, entries, docs, bad, ah, ai, at, atot, bh, bi, bt, btot, events in rows:
     e = int(entries)
-    a, b = int(atot) / e, int(btot) / e
-    per[label] = (a, b, e)
-    print(f"{label:<12}{e:>8}{int(docs):>9}  {a:>22,.0f} {int(ah)//e:>6}+{int(ai)//e}+{int(at)//e:<8}  {b:>22,.0f} {int(bh)//e:>6}+{int(bi)//e}+{int(bt)//e:<10}  {b/a:5.1f}x"
+    a, b, c = int(atot) / e, int(btot) / e, int(events) / e
+    per[label] = (a, b, e, c)
+    print(f"{label:<12}{e:>8}{int(docs):>9}  {a:>22,.0f} {int(ah)//e:>6}+{int(ai)//e}+{int(at)//e:<8}  {b:>22,.0f} {int(bh)//e:>6}+{int(bi)//e}+{int(bt)//e:<10}  {b/a:5.1f}x  {c:>22,.0f}"
           + ("" if bad == "0" else f"   {bad} ENTRIES DO NOT READ BACK"))
 evals = per["first"][2] / providers
 nights = 365 * 7
@@ -121,7 +125,7 @@ million = 1_000_000 * evals
 print()
 print(f"{evals:.2f} evaluations per provider per night; projection for 1,000,000 providers ({million:,.0f} evaluations a night), "
       f"nightly for seven years ({nights} nights):")
-for name, index in (("after (0006)", 0), ("before (0005)", 1)):
+for name, index in (("after (0006)", 0), ("before (0005)", 1), ("change events", 3)):
     first = per["first"][index] * million
     steady = per["one-percent"][index] * million
     total = first + steady * (nights - 1)

@@ -166,11 +166,11 @@ struct NightlyBatchRows {
     var lastEntrySHA256: String
 
     /// `nightly_window_stage`'s columns, in COPY order.
-    static let windowColumns = ["provider_id", "license_file_id", "cme_window_start", "cme_window_end", "next_renewal_date",
+    static let windowColumns = ["stage_row", "provider_id", "license_file_id", "cme_window_start", "cme_window_end", "next_renewal_date",
                                 "days_until_due", "compliance_status", "rule_version_id", "as_of", "credential_type", "credential_id",
                                 "renewal_number"]
     /// `nightly_gap_stage`'s columns, in COPY order.
-    static let gapColumns = ["provider_id", "gap_type", "description", "severity", "rule_version_id", "credential_id",
+    static let gapColumns = ["stage_row", "provider_id", "gap_type", "description", "severity", "rule_version_id", "credential_id",
                              "requirement_id", "citation", "code", "due_date"]
 
     init(_ batch: SealedBatch<[ProviderKey]>, ruleVersionIDs: [String: String]) throws {
@@ -187,6 +187,7 @@ struct NightlyBatchRows {
             let evaluated = part.evaluated
             for row in evaluated.windowLines.rows {
                 let window = try Self.parse(row, table: "compliance_windows")
+                windows.field(String(windowCount))
                 windows.field(providerRowID(window["provider_id"]))
                 windows.field(Self.text(window["license_id"]))
                 for column in ["cme_window_start", "cme_window_end", "next_renewal_date", "days_until_due", "compliance_status"] {
@@ -199,6 +200,7 @@ struct NightlyBatchRows {
             }
             for row in evaluated.gapLines.rows {
                 let gap = try Self.parse(row, table: "compliance_gap_analysis")
+                gaps.field(String(gapCount))
                 gaps.field(providerRowID(gap["provider_id"]))
                 for column in ["gap_type", "description", "severity"] { gaps.field(Self.text(gap[column])) }
                 gaps.field(ruleVersionRowID(gap["rule_version_id"]))

@@ -175,47 +175,33 @@ extension Connection {
     }
 
     /// Writes one batch inside the caller's transaction: the providers' current windows and gaps
-    /// replaced, the log entries appended, the run's resume point, chain head and counts advanced.
-    /// Windows and gaps go by COPY into session staging tables (the output tables force
-    /// row-level security, which COPY FROM does not support), then by one INSERT … SELECT each.
+    /// brought up to date with the batch's (``NightlyOutputTable``: a row that did not change is not written),
+    /// the log entries appended, the run's resume point, chain head and counts advanced. Windows
+    /// and gaps go by COPY into session staging tables (the output tables force row-level
+    /// security, which COPY FROM does not support).
     func writeNightlyRows(runID: String, _ rows: NightlyBatchRows, counts: NightlyCounts, ruleVersionMap: String) throws {
         guard let last = rows.providers.last else { return }
         let providers = SQLParameter.text("{" + rows.providers.map(\.id).joined(separator: ",") + "}")
-        try execute("DELETE FROM compliance_gap_analysis WHERE provider_id = ANY($1::uuid[])", [providers])
-        try execute("DELETE FROM compliance_windows WHERE provider_id = ANY($1::uuid[])", [providers])
         try execute("""
-            CREATE TEMPORARY TABLE IF NOT EXISTS nightly_window_stage (provider_id uuid, license_file_id text, cme_window_start date,
-                cme_window_end date, next_renewal_date date, days_until_due integer, compliance_status text, rule_version_id uuid,
-                as_of date, credential_type text, credential_id text, renewal_number integer) ON COMMIT DELETE ROWS
+            CREATE TEMPORARY TABLE IF NOT EXISTS nightly_window_stage (stage_row integer, provider_id uuid, license_file_id text,
+                cme_window_start date, cme_window_end date, next_renewal_date date, days_until_due integer, compliance_status text,
+                rule_version_id uuid, as_of date, credential_type text, credential_id text, renewal_number integer) ON COMMIT DELETE ROWS
             """)
         try execute("""
-            CREATE TEMPORARY TABLE IF NOT EXISTS nightly_gap_stage (provider_id uuid, gap_type text, description text, severity text,
-                rule_version_id uuid, credential_id text, requirement_id text, citation text, code text, due_date date)
+            CREATE TEMPORARY TABLE IF NOT EXISTS nightly_gap_stage (stage_row integer, provider_id uuid, gap_type text, description text,
+                severity text, rule_version_id uuid, credential_id text, requirement_id text, citation text, code text, due_date date)
                 ON COMMIT DELETE ROWS
             """)
-        // The license is looked up per window (a subquery on its key): the staging table has no
-        // statistics, and as a join the planner may hash the whole licenses table every batch.
-        if !rows.windows.isEmpty {
-            try copy("COPY nightly_window_stage (\(NightlyBatchRows.windowColumns.joined(separator: ", "))) FROM STDIN", rows: rows.windows)
-            try execute("""
-                INSERT INTO compliance_windows (provider_id, license_id, cme_window_start, cme_window_end, next_renewal_date,
-                    days_until_due, compliance_status, rule_version_id, evaluation_run_id, as_of, credential_type, credential_id,
-                    renewal_number)
-                SELECT s.provider_id, (SELECT l.id FROM licenses l WHERE l.id = credrules_id(s.license_file_id)), s.cme_window_start,
-                       s.cme_window_end, s.next_renewal_date, s.days_until_due, s.compliance_status, s.rule_version_id, $1::uuid, s.as_of,
-                       s.credential_type, s.credential_id, s.renewal_number
-                FROM nightly_window_stage s
-                """, [.text(runID)])
-        }
-        if !rows.gaps.isEmpty {
-            try copy("COPY nightly_gap_stage (\(NightlyBatchRows.gapColumns.joined(separator: ", "))) FROM STDIN", rows: rows.gaps)
-            try execute("""
-                INSERT INTO compliance_gap_analysis (provider_id, gap_type, description, severity, rule_version_id, evaluation_run_id,
-                    credential_id, requirement_id, citation, code, due_date)
-                SELECT s.provider_id, s.gap_type, s.description, s.severity, s.rule_version_id, $1::uuid, s.credential_id,
-                       s.requirement_id, s.citation, s.code, s.due_date
-                FROM nightly_gap_stage s
-                """, [.text(runID)])
+        for (table, staged, columns) in [(NightlyOutputTable.windows, rows.windows, NightlyBatchRows.windowColumns),
+                                         (NightlyOutputTable.gaps, rows.gaps, NightlyBatchRows.gapColumns)] {
+            try execute("CREATE TEMPORARY TABLE IF NOT EXISTS \(table.match) (current_id uuid, stage_row integer) ON COMMIT DELETE ROWS")
+            if !staged.isEmpty {
+                try copy("COPY \(table.stage) (\(columns.joined(separator: ", "))) FROM STDIN", rows: staged)
+            }
+            try execute(table.matchSQL, [providers])
+            try execute(table.deleteSQL, [providers])
+            try execute(table.updateSQL, [.text(runID), providers])
+            try execute(table.insertSQL, [.text(runID)])
         }
         try appendExecutionLog(runID: runID, rows.entries, ruleVersionMap: ruleVersionMap)
         try execute("""
@@ -279,3 +265,90 @@ enum NightlyFacts {
             """ + members.joined(separator: ", ") + ")::text"
     }()
 }
+
+/// How a batch's rows of one output table become the providers' current rows, so that a night
+/// writes only what changed: each staged row is matched to a current row of the same provider by
+/// its key (credential, rule version, and for a gap its type, requirement and code) and, among rows
+/// with the same key, by position in content order. A matched row is updated where a column
+/// differs (its change event holds those columns, migration 0012), an unmatched current row is
+/// deleted, an unmatched staged row inserted. Before, every row was deleted and inserted again
+/// each night: two whole-row change events per window and gap, about 2.9 kB per evaluation a
+/// night, six times what the execution log adds (SCHEMA.md, "The nightly outputs").
+struct NightlyOutputTable: Sendable {
+    let table: String
+    let stage: String
+    let match: String
+    /// Expressions over a row `r` of the table or of its stage (the key columns share their names).
+    let key: [String]
+    let order: [String]
+    /// Each written column and its value from the staged row `s` (`$1` is the run's id).
+    let columns: [(column: String, value: String)]
+
+    init(table: String, stage: String, match: String, key: [String], order: [String], columns: [(column: String, value: String)]) {
+        self.table = table
+        self.stage = stage
+        self.match = match
+        self.key = key
+        self.order = order
+        self.columns = columns + [("evaluation_run_id", "$1::uuid")]
+    }
+
+    static let windows = NightlyOutputTable(
+        table: "compliance_windows", stage: "nightly_window_stage", match: "nightly_window_match",
+        key: ["r.provider_id", "coalesce(r.credential_type, '')", "coalesce(r.credential_id, '')",
+              "coalesce(r.rule_version_id, '00000000-0000-0000-0000-000000000000')"],
+        order: ["r.cme_window_start", "r.cme_window_end", "r.next_renewal_date", "r.compliance_status", "r.renewal_number"],
+        // The license is looked up per window (a subquery on its key): the staging table has no
+        // statistics, and as a join the planner may hash the whole licenses table every batch.
+        columns: [("provider_id", "s.provider_id"), ("license_id", "(SELECT l.id FROM licenses l WHERE l.id = credrules_id(s.license_file_id))"),
+                  ("cme_window_start", "s.cme_window_start"), ("cme_window_end", "s.cme_window_end"),
+                  ("next_renewal_date", "s.next_renewal_date"), ("days_until_due", "s.days_until_due"),
+                  ("compliance_status", "s.compliance_status"), ("rule_version_id", "s.rule_version_id"), ("as_of", "s.as_of"),
+                  ("credential_type", "s.credential_type"), ("credential_id", "s.credential_id"), ("renewal_number", "s.renewal_number")])
+
+    static let gaps = NightlyOutputTable(
+        table: "compliance_gap_analysis", stage: "nightly_gap_stage", match: "nightly_gap_match",
+        key: ["r.provider_id", "coalesce(r.credential_id, '')", "coalesce(r.rule_version_id, '00000000-0000-0000-0000-000000000000')",
+              "r.gap_type", "coalesce(r.requirement_id, '')", "coalesce(r.code, '')"],
+        order: ["r.description", "r.severity", "r.citation", "r.due_date"],
+        columns: ["provider_id", "gap_type", "description", "severity", "rule_version_id", "credential_id", "requirement_id",
+                  "citation", "code", "due_date"].map { ($0, "s.\($0)") })
+
+    /// Pairs staged rows with the current rows of the batch's providers (`$1`, uuid[]).
+    var matchSQL: String {
+        let keys = key.enumerated().map { "\($0.element) AS k\($0.offset)" }.joined(separator: ", ")
+        let numbered = "row_number() OVER (PARTITION BY \(key.joined(separator: ", ")) ORDER BY \(order.joined(separator: ", "))) AS n"
+        let same = (key.indices.map { "i.k\($0) = c.k\($0)" } + ["i.n = c.n"]).joined(separator: " AND ")
+        return """
+            INSERT INTO \(match) (current_id, stage_row)
+            SELECT c.id, i.stage_row
+            FROM (SELECT r.stage_row, \(keys), \(numbered) FROM \(stage) r) i
+            FULL JOIN (SELECT r.id, \(keys), \(numbered) FROM \(table) r WHERE r.provider_id = ANY($1::uuid[])) c ON \(same)
+            """
+    }
+
+    // The delete and the update also name the batch's providers (`$1`, `$2`): the match table has no
+    // statistics, and without the provider index the planner hashed the whole output table every batch.
+    var deleteSQL: String {
+        "DELETE FROM \(table) t USING \(match) m WHERE t.provider_id = ANY($1::uuid[]) AND m.stage_row IS NULL AND t.id = m.current_id"
+    }
+
+    var updateSQL: String {
+        let targets = columns.map { "t.\($0.column)" }.joined(separator: ", ")
+        let values = columns.map(\.value).joined(separator: ", ")
+        return """
+            UPDATE \(table) t SET \(columns.map { "\($0.column) = \($0.value)" }.joined(separator: ", ")), updated_at = now()
+            FROM \(match) m JOIN \(stage) s ON s.stage_row = m.stage_row
+            WHERE t.provider_id = ANY($2::uuid[]) AND t.id = m.current_id AND (\(targets)) IS DISTINCT FROM (\(values))
+            """
+    }
+
+    var insertSQL: String {
+        """
+        INSERT INTO \(table) (\(columns.map(\.column).joined(separator: ", ")))
+        SELECT \(columns.map(\.value).joined(separator: ", "))
+        FROM \(stage) s JOIN \(match) m ON m.stage_row = s.stage_row WHERE m.current_id IS NULL ORDER BY s.stage_row
+        """
+    }
+}
+

@@ -18,7 +18,7 @@ struct EvalCommand: ParsableCommand {
             facts could not be used, 2 for a usage error (a missing facts file or a folder given as one).
             With --database URL --provider ID, re-evaluates one stored provider (its file id or uuid) with the published \
             rule versions, as credrules_engine, and writes its results as `credrules run` does, in one transaction: its \
-            compliance_windows and compliance_gap_analysis replaced, its rules_execution_log entries appended under a new \
+            compliance_windows and compliance_gap_analysis brought up to date, its rules_execution_log entries appended under a new \
             evaluation_runs row of its own (no shard, one provider; the entries' hash chain starts afresh in that run).
             """)
 

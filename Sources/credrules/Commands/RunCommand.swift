@@ -13,7 +13,7 @@ struct RunCommand: ParsableCommand {
         discussion: """
             Reads the published rule versions (each proven against its hash), streams providers in batches by id, \
             evaluates them with the evaluator `eval` uses, and writes each batch in one transaction: the providers' \
-            compliance_windows and compliance_gap_analysis replaced, rules_execution_log appended with its hash chain. \
+            compliance_windows and compliance_gap_analysis brought up to date (in place: a row that did not change is not written), rules_execution_log appended with its hash chain. \
             The run is recorded in evaluation_runs: a run killed mid-way or stopped by an error is resumed from its last committed batch by \
             running the same command again; a completed run for the same as-of date, shard and rule versions is not \
             repeated unless --force. --shard k/n takes the providers with credrules_shard_of(id, n) = k: the first \
