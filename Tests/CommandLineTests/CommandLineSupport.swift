@@ -56,7 +56,7 @@ enum CLI {
         var data = Data()
     }
 
-    /// A fresh temporary folder.
+    /// A fresh temporary folder; the test removes it when it ends (`defer`).
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("credrules-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

@@ -13,6 +13,7 @@ import Testing
 
     @Test func checkPointsAtTheErrorWithACaretAndExitsOne() throws {
         let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let pack = dir.appendingPathComponent("bad.yaml")
         try """
             pack: US-TX/bad
@@ -71,6 +72,7 @@ import Testing
 
     @Test func evalOutFolderThenReplayIsIdenticalAndTamperingIsCaught() throws {
         let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let eval = try CLI.run(["eval", "--packs", "RulePacks", "--facts", sample, "--as-of", "2026-11-26", "--out", dir.path])
         #expect(eval.status == 0, "\(eval.stderr)")
         for table in ["compliance_windows", "compliance_gap_analysis", "rules_execution_log", "errors"] {
@@ -101,6 +103,7 @@ import Testing
 
     @Test func anOutFolderThatCannotBeCreatedIsAnErrorNamingIt() throws {
         let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let blocker = dir.appendingPathComponent("taken")
         try "not a folder".write(to: blocker, atomically: true, encoding: .utf8)
         let result = try CLI.run(["eval", "--packs", "RulePacks", "--facts", sample, "--as-of", "2026-11-26",
@@ -113,6 +116,7 @@ import Testing
 
     @Test func invalidRowsAreReportedAndTheRestEvaluated() throws {
         let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let facts = dir.appendingPathComponent("facts.jsonl")
         try """
             {"providers":[{"id":"p1"}],"licenses":[{"id":"L1","provider_id":"p1","state":"TX","license_type":"MD","status":"active","issue_date":"2015-01-01","expiration_date":"2027-02-30"}]}
@@ -168,6 +172,7 @@ import Testing
         #expect(tests.status == 0, "\(tests.stdout.suffix(2000))")
         #expect(tests.stdout.contains(" passed, 0 failed"))
         let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let compile = try CLI.run(["compile", "RulePacks", "--out", dir.path])
         #expect(compile.status == 0, "\(compile.stderr)")
         let manifest = try String(contentsOf: dir.appendingPathComponent("manifest.json"), encoding: .utf8)
@@ -180,6 +185,7 @@ import Testing
 
     @Test func impactAndDiffCompareTwoVersions() throws {
         let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let old = CLI.repositoryRoot.appendingPathComponent("RulePacks/US-TX/physician-license.yaml")
         let text = try String(contentsOf: old, encoding: .utf8)
         let stricter = text.replacingOccurrences(of: "version: 1\n", with: "version: 2\n")

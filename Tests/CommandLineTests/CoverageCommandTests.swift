@@ -58,6 +58,7 @@ import Testing
 
     @Test func aPopulationOutsideThePacksIsCountedByJurisdictionAndType() throws {
         let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let pack = dir.appendingPathComponent("pack.yaml")
         try """
             pack: US-TX/md-license

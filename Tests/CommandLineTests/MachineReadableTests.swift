@@ -6,7 +6,7 @@ import Testing
     let sample = "Examples/sample-facts.json"
     static let texas = CLI.repositoryRoot.appendingPathComponent("RulePacks/US-TX/physician-license.yaml")
 
-    /// A folder with the Texas pack, one of its tests made to fail, and a pack that does not compile.
+    /// A folder with the Texas pack, one of its tests made to fail, and a pack that does not compile (the caller removes it).
     static func packsWithAFailingTestAndABrokenPack() throws -> URL {
         let dir = try CLI.temporaryDirectory()
         let text = try String(contentsOf: texas, encoding: .utf8)
@@ -20,6 +20,7 @@ import Testing
 
     @Test func checkJSONIsOneDocumentWithDiagnosticsAndTestFailures() throws {
         let dir = try Self.packsWithAFailingTestAndABrokenPack()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let result = try CLI.run(["check", dir.path, "--format", "json"])
         #expect(result.status == 1)
         let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]],
@@ -31,6 +32,7 @@ import Testing
 
     @Test func checkSARIFIsOneLog() throws {
         let dir = try Self.packsWithAFailingTestAndABrokenPack()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let result = try CLI.run(["check", dir.path, "--format", "sarif"])
         #expect(result.status == 1)
         let log = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
@@ -42,6 +44,7 @@ import Testing
 
     @Test func checkTestsThePacksThatCompile() throws {
         let dir = try Self.packsWithAFailingTestAndABrokenPack()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let result = try CLI.run(["check", dir.path])
         #expect(result.status == 1)
         #expect(result.stderr.contains("broken.yaml"))
@@ -74,6 +77,7 @@ import Testing
         #expect(junit.stdout.components(separatedBy: "<testsuite ").count - 1 == reports.count)
 
         let dir = try Self.packsWithAFailingTestAndABrokenPack()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let failing = try CLI.run(["test", dir.path, "--format", "junit"])
         #expect(failing.status == 1)
         #expect(failing.stdout.contains(#"failures="1""#))
@@ -87,6 +91,7 @@ import Testing
 
     @Test func diffWritesValuesAsJSONAndExitCodeSaysWhetherTheMeaningChanged() throws {
         let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let text = try String(contentsOf: Self.texas, encoding: .utf8)
         let new = dir.appendingPathComponent("v2.yaml")
         try text.replacingOccurrences(of: "version: 1\n", with: "version: 2\n").replacingOccurrences(of: "2019-09-01: 48", with: "2019-09-01: 60")
@@ -143,6 +148,7 @@ import Testing
 
     @Test func explainKeepsBlockExpressionsOnOneLine() throws {
         let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let text = try String(contentsOf: Self.texas, encoding: .utf8)
         // The ethics requirement's condition as a block scalar, which keeps a final newline.
         let pack = dir.appendingPathComponent("texas.yaml")

@@ -9,6 +9,7 @@ import Testing
     @Test(arguments: ["facts.jsonl", "facts.json"])
     func aRejectedRowFailsTheWholeRunAndWritesNothing(_ name: String) throws {
         let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let facts = dir.appendingPathComponent(name)
         let text = name.hasSuffix(".jsonl") ? Self.good + "\n" + Self.bad + "\n"
             : #"{"providers":[{"id":"p1"}],"licenses":[{"id":"L1","provider_id":"p1","state":"TX","status":"Active","expiration_date":"2027-01-31"}]}"#
@@ -23,6 +24,7 @@ import Testing
 
     @Test func cleanFactsPassStrict() throws {
         let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let facts = dir.appendingPathComponent("facts.jsonl")
         try (Self.good + "\n").write(to: facts, atomically: true, encoding: .utf8)
         let result = try CLI.run(["eval", "--packs", "RulePacks", "--facts", facts.path, "--as-of", "2026-11-26", "--format", "jsonl", "--strict"])

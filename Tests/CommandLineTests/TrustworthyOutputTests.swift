@@ -23,6 +23,7 @@ import Testing
 
     @Test func aFailedRunLeavesThePreviousOutputsUntouched() throws {
         let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("out")
         try Self.goodRun(out)
         let before = try Self.snapshot(out)
@@ -57,6 +58,7 @@ import Testing
 
     @Test func aFailedRunOnStandardOutputCarriesItsErrorAsAnErrorsRow() throws {
         let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let malformed = dir.appendingPathComponent("malformed.json")
         try "{\n  \"providers\": [}\n".write(to: malformed, atomically: true, encoding: .utf8)
         let json = try CLI.run(["eval", "--packs", "RulePacks", "--facts", malformed.path, "--as-of", "2026-11-26", "--format", "json"])
@@ -69,6 +71,7 @@ import Testing
 
     @Test func aFactsLineOverTheLimitIsARejectedLineAndTheRestIsEvaluated() throws {
         let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let facts = dir.appendingPathComponent("facts.jsonl")
         let good = #"{"providers":[{"id":"p2"}],"licenses":[{"id":"L2","provider_id":"p2","state":"TX","license_type":"MD","status":"active","issue_date":"2015-01-01","expiration_date":"2027-01-31"}]}"#
         var text = #"{"providers":[{"id":"p1","note":""#
@@ -86,6 +89,7 @@ import Testing
 
     @Test func aFactsDocumentOverTheLimitIsRefusedAndPointsToJSONLines() throws {
         let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let facts = dir.appendingPathComponent("big.json")
         #expect(FileManager.default.createFile(atPath: facts.path, contents: Data("{".utf8)))
         let handle = try FileHandle(forWritingTo: facts)
@@ -106,6 +110,7 @@ import Testing
 
     @Test func runsIntoOneFolderAtOnceDoNotCollide() throws {
         let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         // Four compiles at once into one folder: each writes through its own temporary, so
         // every run succeeds and the folder ends with whole files and no temporaries.
         let group = DispatchGroup()
@@ -136,6 +141,7 @@ import Testing
     @Test func compileManifestHashesTheBytesWrittenAndNamesSourcesFromTheRoot() throws {
         for root in ["RulePacks", "./RulePacks/", CLI.repositoryRoot.appendingPathComponent("RulePacks").path] {
             let dir = try CLI.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: dir) }
             let result = try CLI.run(["compile", root, "--out", dir.path])
             #expect(result.status == 0, "\(result.stderr)")
             let manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("manifest.json")))
@@ -166,7 +172,7 @@ import Testing
 
 /// The execution log's hash chain, checked by `replay`.
 @Suite(.serialized) struct LogChainTests {
-    /// A run's log lines and the folder they are in.
+    /// A run's log lines and the folder they are in (the caller removes it).
     static func run() throws -> (folder: URL, lines: [String]) {
         let out = try CLI.temporaryDirectory()
         try TrustworthyOutputTests.goodRun(out)
@@ -191,6 +197,7 @@ import Testing
 
     @Test func anIntactLogReplaysIdentical() throws {
         let (folder, lines) = try Self.run()
+        defer { try? FileManager.default.removeItem(at: folder) }
         #expect(lines.first?.hasPrefix(#"{"entry_previous_sha256":"0000"#) == true)
         #expect(lines.first?.contains(#""entry_sequence":1,"entry_sha256":""#) == true)
         let result = try Self.replay(lines, in: folder)
@@ -200,6 +207,7 @@ import Testing
 
     @Test func everyOuterFieldIsCoveredAndNamed() throws {
         let (folder, lines) = try Self.run()
+        defer { try? FileManager.default.removeItem(at: folder) }
         let edits: [(key: String, value: String)] = [
             ("provider_id", #""prov-999999""#), ("rule_version_id", #""US-TX/physician-license@9""#),
             ("rule_type", #""US-TX/other""#), ("executed_at", #""2026-11-27""#),
@@ -226,6 +234,7 @@ import Testing
 
     @Test func missingReorderedRepeatedAndTruncatedEntriesAreNamed() throws {
         let (folder, lines) = try Self.run()
+        defer { try? FileManager.default.removeItem(at: folder) }
         var deleted = lines
         deleted.remove(at: 4)
         let missing = try Self.replay(deleted, in: folder)
@@ -255,6 +264,7 @@ import Testing
 
     @Test func aMissingRuleVersionIsReportedAsSuch() throws {
         let (folder, lines) = try Self.run()
+        defer { try? FileManager.default.removeItem(at: folder) }
         let result = try Self.replay(lines, in: folder, packs: "RulePacks/US-TX")
         #expect(result.status == 1)
         #expect(result.stdout.contains("RULE VERSION MISSING"))
