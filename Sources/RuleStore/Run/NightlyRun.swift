@@ -165,14 +165,8 @@ struct NightlyBatchRows {
     /// The run's chain head after the batch.
     var lastEntrySHA256: String
 
-    /// `nightly_window_stage`'s columns, in COPY order.
-    static let windowColumns = ["stage_row", "provider_id", "license_file_id", "cme_window_start", "cme_window_end", "next_renewal_date",
-                                "days_until_due", "compliance_status", "rule_version_id", "as_of", "credential_type", "credential_id",
-                                "renewal_number"]
-    /// `nightly_gap_stage`'s columns, in COPY order.
-    static let gapColumns = ["stage_row", "provider_id", "gap_type", "description", "severity", "rule_version_id", "credential_id",
-                             "requirement_id", "citation", "code", "due_date"]
-
+    /// The batch's rows to write; each window and gap in its staging table's COPY order
+    /// (``NightlyOutputTable/stageColumns``).
     init(_ batch: SealedBatch<[ProviderKey]>, ruleVersionIDs: [String: String]) throws {
         providers = batch.context
         lastEntrySHA256 = batch.chain.head

@@ -175,28 +175,16 @@ extension Connection {
     }
 
     /// Writes one batch inside the caller's transaction: the providers' current windows and gaps
-    /// brought up to date with the batch's (``NightlyOutputTable``: a row that did not change is not written),
-    /// the log entries appended, the run's resume point, chain head and counts advanced. Windows
-    /// and gaps go by COPY into session staging tables (the output tables force row-level
-    /// security, which COPY FROM does not support).
+    /// brought up to date with the batch's (``NightlyOutputTable``: a row that did not change is not
+    /// written), the log entries appended, the run's resume point, chain head and counts advanced.
     func writeNightlyRows(runID: String, _ rows: NightlyBatchRows, counts: NightlyCounts, ruleVersionMap: String) throws {
         guard let last = rows.providers.last else { return }
         let providers = SQLParameter.text("{" + rows.providers.map(\.id).joined(separator: ",") + "}")
-        try execute("""
-            CREATE TEMPORARY TABLE IF NOT EXISTS nightly_window_stage (stage_row integer, provider_id uuid, license_file_id text,
-                cme_window_start date, cme_window_end date, next_renewal_date date, days_until_due integer, compliance_status text,
-                rule_version_id uuid, as_of date, credential_type text, credential_id text, renewal_number integer) ON COMMIT DELETE ROWS
-            """)
-        try execute("""
-            CREATE TEMPORARY TABLE IF NOT EXISTS nightly_gap_stage (stage_row integer, provider_id uuid, gap_type text, description text,
-                severity text, rule_version_id uuid, credential_id text, requirement_id text, citation text, code text, due_date date)
-                ON COMMIT DELETE ROWS
-            """)
-        for (table, staged, columns) in [(NightlyOutputTable.windows, rows.windows, NightlyBatchRows.windowColumns),
-                                         (NightlyOutputTable.gaps, rows.gaps, NightlyBatchRows.gapColumns)] {
-            try execute("CREATE TEMPORARY TABLE IF NOT EXISTS \(table.match) (current_id uuid, stage_row integer) ON COMMIT DELETE ROWS")
+        for (table, staged) in [(NightlyOutputTable.windows, rows.windows), (NightlyOutputTable.gaps, rows.gaps)] {
+            try execute(table.stageSQL)
+            try execute(table.matchTableSQL)
             if !staged.isEmpty {
-                try copy("COPY \(table.stage) (\(columns.joined(separator: ", "))) FROM STDIN", rows: staged)
+                try copy("COPY \(table.stage) (\(table.stageColumns.map(\.name).joined(separator: ", "))) FROM STDIN", rows: staged)
             }
             try execute(table.matchSQL, [providers])
             try execute(table.deleteSQL, [providers])
@@ -272,11 +260,14 @@ enum NightlyFacts {
 /// with the same key, by position in content order. A matched row is updated where a column
 /// differs (its change event holds those columns, migration 0012), an unmatched current row is
 /// deleted, an unmatched staged row inserted. Before, every row was deleted and inserted again
-/// each night: two whole-row change events per window and gap, about 2.9 kB per evaluation a
-/// night, six times what the execution log adds (SCHEMA.md, "The nightly outputs").
+/// each night: two whole-row change events per window and gap, about 3.4 kB per evaluation a
+/// night, seven times what the execution log adds (SCHEMA.md, "The nightly outputs").
 struct NightlyOutputTable: Sendable {
     let table: String
+    /// The session's staging table (COPY target: the output tables force row-level security, which
+    /// COPY FROM does not support) and its columns in COPY order, each with its type.
     let stage: String
+    let stageColumns: [(name: String, type: String)]
     let match: String
     /// Expressions over a row `r` of the table or of its stage (the key columns share their names).
     let key: [String]
@@ -284,9 +275,11 @@ struct NightlyOutputTable: Sendable {
     /// Each written column and its value from the staged row `s` (`$1` is the run's id).
     let columns: [(column: String, value: String)]
 
-    init(table: String, stage: String, match: String, key: [String], order: [String], columns: [(column: String, value: String)]) {
+    init(table: String, stage: String, stageColumns: [(name: String, type: String)], match: String, key: [String], order: [String],
+         columns: [(column: String, value: String)]) {
         self.table = table
         self.stage = stage
+        self.stageColumns = [("stage_row", "integer")] + stageColumns
         self.match = match
         self.key = key
         self.order = order
@@ -294,7 +287,12 @@ struct NightlyOutputTable: Sendable {
     }
 
     static let windows = NightlyOutputTable(
-        table: "compliance_windows", stage: "nightly_window_stage", match: "nightly_window_match",
+        table: "compliance_windows", stage: "nightly_window_stage",
+        stageColumns: [("provider_id", "uuid"), ("license_file_id", "text"), ("cme_window_start", "date"), ("cme_window_end", "date"),
+                       ("next_renewal_date", "date"), ("days_until_due", "integer"), ("compliance_status", "text"),
+                       ("rule_version_id", "uuid"), ("as_of", "date"), ("credential_type", "text"), ("credential_id", "text"),
+                       ("renewal_number", "integer")],
+        match: "nightly_window_match",
         key: ["r.provider_id", "coalesce(r.credential_type, '')", "coalesce(r.credential_id, '')",
               "coalesce(r.rule_version_id, '00000000-0000-0000-0000-000000000000')"],
         order: ["r.cme_window_start", "r.cme_window_end", "r.next_renewal_date", "r.compliance_status", "r.renewal_number"],
@@ -307,12 +305,25 @@ struct NightlyOutputTable: Sendable {
                   ("credential_type", "s.credential_type"), ("credential_id", "s.credential_id"), ("renewal_number", "s.renewal_number")])
 
     static let gaps = NightlyOutputTable(
-        table: "compliance_gap_analysis", stage: "nightly_gap_stage", match: "nightly_gap_match",
+        table: "compliance_gap_analysis", stage: "nightly_gap_stage",
+        stageColumns: [("provider_id", "uuid"), ("gap_type", "text"), ("description", "text"), ("severity", "text"),
+                       ("rule_version_id", "uuid"), ("credential_id", "text"), ("requirement_id", "text"), ("citation", "text"),
+                       ("code", "text"), ("due_date", "date")],
+        match: "nightly_gap_match",
         key: ["r.provider_id", "coalesce(r.credential_id, '')", "coalesce(r.rule_version_id, '00000000-0000-0000-0000-000000000000')",
               "r.gap_type", "coalesce(r.requirement_id, '')", "coalesce(r.code, '')"],
         order: ["r.description", "r.severity", "r.citation", "r.due_date"],
         columns: ["provider_id", "gap_type", "description", "severity", "rule_version_id", "credential_id", "requirement_id",
                   "citation", "code", "due_date"].map { ($0, "s.\($0)") })
+
+    var stageSQL: String {
+        "CREATE TEMPORARY TABLE IF NOT EXISTS \(stage) (\(stageColumns.map { "\($0.name) \($0.type)" }.joined(separator: ", "))) ON COMMIT DELETE ROWS"
+    }
+
+    /// A staged row's current row (`stage_row` NULL: the current row goes; `current_id` NULL: the staged row is new).
+    var matchTableSQL: String {
+        "CREATE TEMPORARY TABLE IF NOT EXISTS \(match) (current_id uuid, stage_row integer) ON COMMIT DELETE ROWS"
+    }
 
     /// Pairs staged rows with the current rows of the batch's providers (`$1`, uuid[]).
     var matchSQL: String {
