@@ -52,7 +52,7 @@ extension PackCompiler {
             for entry in version.notIssued {
                 for other in packs where other.ruleVersion.credential == entry.credential
                     && other.ruleVersion.appliesTo.state == version.appliesTo.state
-                    && overlap(other.ruleVersion.effective, version.effective)
+                    && other.ruleVersion.effective.overlaps(version.effective)
                 {
                     out.append(Diagnostic(
                         id: "pack.notIssuedButCovered",
@@ -65,9 +65,5 @@ extension PackCompiler {
             }
         }
         return out
-    }
-
-    static func overlap(_ a: EffectiveRange, _ b: EffectiveRange) -> Bool {
-        (b.to.map { a.from <= $0 } ?? true) && (a.to.map { b.from <= $0 } ?? true)
     }
 }

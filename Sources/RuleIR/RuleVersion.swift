@@ -115,6 +115,11 @@ public struct EffectiveRange: Sendable, Hashable {
     public func contains(_ date: CalendarDate) -> Bool {
         date >= from && (to.map { date <= $0 } ?? true)
     }
+
+    /// Whether the two ranges share a day.
+    public func overlaps(_ other: EffectiveRange) -> Bool {
+        (other.to.map { from <= $0 } ?? true) && (to.map { other.from <= $0 } ?? true)
+    }
 }
 
 /// A citation of the law a requirement encodes.
